@@ -1,0 +1,283 @@
+"""Domain types: plain dataclasses shared by the core, the CLI and the UI.
+
+Facts (segments, signatures, audit events) are frozen. Times are timezone-aware UTC. Ids are uuid4 hex.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Status(str, enum.Enum):
+    """Lifecycle of a visit (see ``scribe.lifecycle`` for the legal transitions)."""
+
+    RECORDING = "recording"
+    PAUSED = "paused"
+    TRANSCRIBING = "transcribing"
+    DRAFTING = "drafting"
+    IN_REVIEW = "in_review"
+    SIGNED = "signed"
+    FAILED = "failed"
+    DISCARDED = "discarded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Speaker(str, enum.Enum):
+    CLINICIAN = "clinician"
+    PATIENT = "patient"
+    OTHER = "other"
+
+
+class Support(str, enum.Enum):
+    """How well the transcript supports a note sentence."""
+
+    SUPPORTED = "supported"
+    PARTLY = "partly"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    word: str
+    speaker: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "word": self.word, "speaker": self.speaker}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Word:
+        return cls(float(d["start"]), float(d["end"]), str(d["word"]), d.get("speaker"))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One timestamped piece of the transcript. ``index`` is its position in the transcript."""
+
+    index: int
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    words: tuple[Word, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "speaker": self.speaker,
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Segment:
+        return cls(
+            index=int(d["index"]),
+            start=float(d["start"]),
+            end=float(d["end"]),
+            text=str(d["text"]),
+            speaker=d.get("speaker"),
+            words=tuple(Word.from_dict(w) for w in d.get("words", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Transcript:
+    segments: tuple[Segment, ...]
+    language: str = "en"
+    model: str = ""
+    duration: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(s.text for s in self.segments)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "model": self.model,
+            "duration": round(self.duration, 3),
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        return cls(
+            segments=tuple(Segment.from_dict(s) for s in d.get("segments", [])),
+            language=d.get("language", "en"),
+            model=d.get("model", ""),
+            duration=float(d.get("duration", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A fact check that failed on a sentence (e.g. a dose that differs from the transcript)."""
+
+    kind: str  # medication | dose | allergy | negation | laterality | number | unsupported
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Flag:
+        return cls(str(d["kind"]), str(d["message"]))
+
+
+@dataclass
+class Sentence:
+    text: str
+    evidence: tuple[int, ...] = ()
+    support: Support = Support.SUPPORTED
+    flags: tuple[Flag, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "evidence": list(self.evidence),
+            "support": self.support.value,
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Sentence:
+        return cls(
+            text=str(d["text"]),
+            evidence=tuple(int(i) for i in d.get("evidence", [])),
+            support=Support(d.get("support", Support.SUPPORTED.value)),
+            flags=tuple(Flag.from_dict(f) for f in d.get("flags", [])),
+        )
+
+
+@dataclass
+class Section:
+    title: str
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "sentences": [s.to_dict() for s in self.sentences]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Section:
+        return cls(str(d["title"]), [Sentence.from_dict(s) for s in d.get("sentences", [])])
+
+
+@dataclass
+class NoteDraft:
+    """A note as sections of sentences; each sentence keeps the transcript segments behind it."""
+
+    sections: list[Section]
+    template: str = "soap"
+    engine: str = "offline"
+
+    @property
+    def text(self) -> str:
+        """Plain text: upper-case section headers, one sentence per line (ACI-Bench style)."""
+        blocks = []
+        for sec in self.sections:
+            body = "\n".join(s.text for s in sec.sentences) or "(none)"
+            blocks.append(f"{sec.title.upper()}\n{body}")
+        return "\n\n".join(blocks)
+
+    def sentences(self) -> list[Sentence]:
+        return [s for sec in self.sections for s in sec.sentences]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "engine": self.engine,
+            "text": self.text,
+            "sections": [s.to_dict() for s in self.sections],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NoteDraft:
+        return cls(
+            sections=[Section.from_dict(s) for s in d.get("sections", [])],
+            template=d.get("template", "soap"),
+            engine=d.get("engine", "offline"),
+        )
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Signature:
+    signer: str  # "Name, Credentials"
+    signed_at: datetime
+    sha256: str  # of the exact signed text
+    attestation: str
+
+    def block(self) -> str:
+        when = self.signed_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return (
+            f"Electronically signed by {self.signer} at {when}\n"
+            f"{self.attestation}\n"
+            f"SHA-256: {self.sha256}"
+        )
+
+
+@dataclass(frozen=True)
+class Addendum:
+    id: str
+    text: str
+    signature: Signature
+
+
+@dataclass
+class Recording:
+    """The audio of a visit as stored beside the database."""
+
+    path: str
+    duration_s: float
+    samplerate: int = 16000
+    channels: int = 1
+
+
+@dataclass
+class Encounter:
+    id: str
+    created_at: datetime
+    label: str
+    status: Status
+    duration_s: float = 0.0
+    audio_file: str | None = None
+    failure: str | None = None
+    template: str = "soap"
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    seq: int
+    encounter_id: str | None
+    action: str
+    actor: str
+    at: datetime
+    detail: str = ""
