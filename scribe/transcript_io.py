@@ -53,3 +53,14 @@ def read_text_transcript(path: str | Path) -> Transcript:
     if not transcript.segments:
         raise ScribeError(f"{p.name} has no transcript lines.")
     return transcript
+
+
+def timestamp(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+def format_segment(segment: Segment) -> str:
+    """``[mm:ss] text``, or ``[mm:ss] CLINICIAN: text`` when the speaker is known."""
+    who = f"{segment.speaker.upper()}: " if segment.speaker else ""
+    return f"[{timestamp(segment.start)}] {who}{segment.text}"

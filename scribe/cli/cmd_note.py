@@ -1,0 +1,62 @@
+"""scribe note AUDIO [--template soap] [--json]; scribe draft --transcript FILE"""
+
+from __future__ import annotations
+
+from scribe.cli.common import add_model_args, open_store, print_json, transcriber_from
+from scribe.paths import templates_dir
+from scribe.pipeline import draft_transcript, note_from_file
+from scribe.transcript_io import read_text_transcript
+
+
+def register(sub) -> None:
+    p = sub.add_parser("note", help="make a visit from an audio file: transcribe, draft, store")
+    p.add_argument("audio")
+    p.add_argument("--template", default="soap")
+    p.add_argument("--engine", default="offline")
+    p.add_argument("--label", help="a label for the visit list (default: the file name)")
+    p.add_argument("--json", action="store_true")
+    add_model_args(p)
+    p.set_defaults(func=run_note)
+
+    d = sub.add_parser("draft", help="draft a note from a text transcript (no audio, no storage)")
+    d.add_argument("--transcript", required=True, help="one turn per line, [doctor]/[patient]")
+    d.add_argument("--template", default="soap")
+    d.add_argument("--engine", default="offline")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=run_draft)
+
+
+def run_note(args) -> int:
+    store = open_store()
+    enc = note_from_file(store, args.audio, transcriber_from(args), args.template, args.engine,
+                         args.label, templates_dir())
+    note = store.get_note(enc.id)
+    transcript = store.get_transcript(enc.id)
+    assert note is not None and transcript is not None
+    if args.json:
+        print_json({
+            "id": enc.id,
+            "status": enc.status.value,
+            "note": note.current.to_dict(),
+            "transcript": [s.to_dict() for s in transcript.segments],
+        })
+    else:
+        print(f"Visit {enc.id} ({enc.status.label})\n")
+        print(note.current.text)
+    return 0
+
+
+def run_draft(args) -> int:
+    transcript = read_text_transcript(args.transcript)
+    draft = draft_transcript(transcript, args.template, args.engine, templates_dir())
+    if args.json:
+        d = draft.to_dict()
+        print_json({"text": d["text"], "sections": [
+            {"title": s["title"], "sentences": [
+                {"text": x["text"], "evidence": x["evidence"], "support": x["support"],
+                 "flags": x["flags"]} for x in s["sentences"]]}
+            for s in d["sections"]
+        ]})
+    else:
+        print(draft.text)
+    return 0

@@ -1,0 +1,26 @@
+"""scribe transcribe AUDIO [--json]"""
+
+from __future__ import annotations
+
+from scribe.cli.common import add_model_args, print_json, transcriber_from
+from scribe.transcript_io import format_segment
+
+
+def register(sub) -> None:
+    p = sub.add_parser("transcribe", help="print the transcript of an audio file")
+    p.add_argument("audio")
+    p.add_argument("--json", action="store_true", help="segments with words as JSON")
+    add_model_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    transcript = transcriber_from(args).transcribe(args.audio)
+    if args.json:
+        print_json({"segments": [
+            {k: v for k, v in s.to_dict().items() if k != "index"} for s in transcript.segments
+        ]})
+    else:
+        for seg in transcript.segments:
+            print(format_segment(seg))
+    return 0

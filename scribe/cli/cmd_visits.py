@@ -1,0 +1,117 @@
+"""scribe list | show ID | sign ID --as "NAME, CREDENTIALS" | export ID [-o FILE]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from scribe.cli.common import open_store, print_json
+from scribe.export import export_text, export_to_file
+from scribe.signoff import DEFAULT_ATTESTATION
+from scribe.transcript_io import format_segment
+
+
+def register(sub) -> None:
+    p = sub.add_parser("list", help="list visits, newest first")
+    p.add_argument("--search", help="search labels, transcripts and notes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_list)
+
+    p = sub.add_parser("show", help="show a visit: status, transcript and note")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_show)
+
+    p = sub.add_parser("sign", help="sign a note (locks it)")
+    p.add_argument("id")
+    p.add_argument("--as", dest="signer", required=True, metavar="NAME, CREDENTIALS")
+    p.add_argument("--attestation", default=DEFAULT_ATTESTATION)
+    p.add_argument("--acknowledge-flags", action="store_true",
+                   help="acknowledge every flagged sentence (each is audited)")
+    p.set_defaults(func=run_sign)
+
+    p = sub.add_parser("addendum", help="add a signed addendum to a signed note")
+    p.add_argument("id")
+    p.add_argument("text")
+    p.add_argument("--as", dest="signer", required=True, metavar="NAME, CREDENTIALS")
+    p.set_defaults(func=run_addendum)
+
+    p = sub.add_parser("export", help="export a signed note as text")
+    p.add_argument("id")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.set_defaults(func=run_export)
+
+
+def run_list(args) -> int:
+    rows = open_store().list(args.search)
+    if args.json:
+        print_json([{"id": e.id, "created_at": e.created_at.isoformat(), "label": e.label,
+                     "status": e.status.value, "duration_s": e.duration_s} for e in rows])
+        return 0
+    for e in rows:
+        when = e.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        dur = f"{int(e.duration_s) // 60}:{int(e.duration_s) % 60:02d}"
+        extra = f"  ({e.failure})" if e.failure else ""
+        print(f"{e.id}  {when}  {dur:>6}  {e.status.label:<12}  {e.label}{extra}")
+    return 0
+
+
+def run_show(args) -> int:
+    store = open_store()
+    enc = store.find(args.id)
+    transcript = store.get_transcript(enc.id)
+    note = store.get_note(enc.id)
+    if args.json:
+        print_json({
+            "id": enc.id, "status": enc.status.value, "label": enc.label,
+            "failure": enc.failure,
+            "transcript": [s.to_dict() for s in transcript.segments] if transcript else [],
+            "note": note.current.to_dict() if note else None,
+            "signed": bool(note and note.signed),
+        })
+        return 0
+    print(f"Visit {enc.id}: {enc.label} — {enc.status.label}")
+    if enc.failure:
+        print(f"Problem: {enc.failure}")
+    if transcript:
+        print("\nTRANSCRIPT")
+        for seg in transcript.segments:
+            print(format_segment(seg))
+    if note:
+        print("\nNOTE")
+        print(note.signed_text if note.signed else note.current.text)
+        if note.signature:
+            print("\n" + note.signature.block())
+    return 0
+
+
+def run_sign(args) -> int:
+    store = open_store()
+    enc = store.find(args.id)
+    note = store.get_note(enc.id)
+    acked = []
+    if note is not None and args.acknowledge_flags:
+        acked = [i for i, s in enumerate(note.current.sentences()) if s.flags]
+    sig = store.sign(enc.id, args.signer, args.attestation, acked)
+    print(f"Signed by {sig.signer} at {sig.signed_at.isoformat()} (sha256 {sig.sha256[:12]}…)")
+    return 0
+
+
+def run_addendum(args) -> int:
+    store = open_store()
+    enc = store.find(args.id)
+    add = store.add_addendum(enc.id, args.text, args.signer, DEFAULT_ATTESTATION)
+    print(f"Addendum {add.id} signed by {add.signature.signer}.")
+    return 0
+
+
+def run_export(args) -> int:
+    store = open_store()
+    enc = store.find(args.id)
+    if args.output:
+        export_to_file(store, enc.id, Path(args.output))
+    else:
+        text = export_text(store, enc.id)
+        sys.stdout.write(text)
+        store.record_export(enc.id, "stdout")
+    return 0

@@ -1,0 +1,33 @@
+"""Helpers shared by the CLI subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from scribe.paths import db_path
+from scribe.store import Store
+from scribe.transcriber import TranscribeOptions, Transcriber
+
+
+def open_store() -> Store:
+    return Store.open(db_path(), actor="cli")
+
+
+def add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default="base",
+                   help="speech model id or folder (default: base; tiny.en is the fast mode)")
+    p.add_argument("--fast", action="store_true", help="use the fast model (tiny.en)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+
+
+def transcriber_from(args: argparse.Namespace) -> Transcriber:
+    model = "tiny.en" if getattr(args, "fast", False) else args.model
+    return Transcriber(TranscribeOptions(model=model, device=args.device))
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,123 @@
+"""One visit from audio to a stored draft: the steps the CLI runs in sequence and the UI on workers.
+
+Bad input is rejected before a visit exists, so a failed import leaves nothing half-made.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scribe.audio_files import duration_s, load_audio
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
+from scribe.drafting import get_drafter, load_template
+from scribe.errors import Cancelled, DiskFullError, ScribeError
+from scribe.store import Store
+from scribe.transcriber import Transcriber
+
+StepFn = Callable[[str, float], None]
+"""Progress of a visit: (step name "transcribing"/"drafting", fraction 0..1)."""
+
+
+@dataclass
+class ImportedAudio:
+    encounter_id: str
+    path: Path
+    audio: np.ndarray
+
+    @property
+    def duration_s(self) -> float:
+        return duration_s(self.audio)
+
+
+def prepare_import(src: str | Path, audio_dir: Path) -> ImportedAudio:
+    """Decode ``src`` (raising a clear error for bad input) and copy it into the store."""
+    src = Path(src)
+    audio = load_audio(src)
+    eid = new_id()
+    dest = audio_dir / f"{eid}{src.suffix.lower()}"
+    try:
+        shutil.copyfile(src, dest)
+    except OSError as e:
+        dest.unlink(missing_ok=True)
+        if e.errno == 28:
+            raise DiskFullError("The disk is full; free some space and import again.") from None
+        raise ScribeError(f"Could not copy {src.name} into Scribe's storage.") from None
+    return ImportedAudio(eid, dest, audio)
+
+
+def draft_transcript(
+    transcript: Transcript,
+    template_id: str = "soap",
+    engine: str = "offline",
+    templates_dir: Path | None = None,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[float, str], None] | None = None,
+) -> NoteDraft:
+    template = load_template(template_id, templates_dir)
+    return get_drafter(engine).draft(transcript, template, cancel, progress)
+
+
+def process(
+    store: Store,
+    encounter: Encounter,
+    audio: np.ndarray,
+    transcriber: Transcriber,
+    engine: str = "offline",
+    templates_dir: Path | None = None,
+    cancel: CancelToken = NEVER,
+    on_step: StepFn | None = None,
+) -> Transcript:
+    """Transcribe then draft a stored visit; on error the visit is marked failed with the reason."""
+    step = on_step or (lambda _name, _f: None)
+    try:
+        if encounter.status != Status.TRANSCRIBING:
+            store.set_status(encounter.id, Status.TRANSCRIBING)
+        transcript = transcriber.transcribe(audio, cancel, lambda f: step("transcribing", f))
+        store.save_transcript(encounter.id, transcript)
+        draft = draft_transcript(
+            transcript, encounter.template, engine, templates_dir, cancel,
+            lambda f, _t: step("drafting", f),
+        )
+        store.save_draft(encounter.id, draft)
+        return transcript
+    except Cancelled:
+        store.fail(encounter.id, "Cancelled by the user; open the visit to try again.")
+        raise
+    except ScribeError as e:
+        store.fail(encounter.id, e.message)
+        raise
+
+
+def note_from_file(
+    store: Store,
+    src: str | Path,
+    transcriber: Transcriber,
+    template_id: str = "soap",
+    engine: str = "offline",
+    label: str | None = None,
+    templates_dir: Path | None = None,
+    cancel: CancelToken = NEVER,
+    on_step: StepFn | None = None,
+) -> Encounter:
+    """Import, transcribe, draft and store a visit from an audio file."""
+    if store.audio_dir is None:
+        raise ScribeError("This store keeps no audio files.")
+    load_template(template_id, templates_dir)  # fail on a bad template before any work
+    imported = prepare_import(src, store.audio_dir)
+    enc = store.create_encounter(
+        label=label or Path(src).stem,
+        status=Status.TRANSCRIBING,
+        audio_file=imported.path.name,
+        duration_s=imported.duration_s,
+        template=template_id,
+        source="imported",
+        encounter_id=imported.encounter_id,
+    )
+    process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step)
+    return store.get(enc.id)

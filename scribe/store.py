@@ -1,0 +1,421 @@
+"""The visit store: one SQLite database (sqlite-utils, WAL), audio files beside it.
+
+Every state change writes its audit event in the same transaction. Signed notes and addenda are
+immutable in the database itself (see ``scribe.schema``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from scribe import audit
+from scribe.domain import (
+    Addendum,
+    AuditEvent,
+    Encounter,
+    NoteDraft,
+    Signature,
+    Status,
+    Transcript,
+    new_id,
+    sha256_text,
+    utcnow,
+)
+from scribe.errors import NotFoundError, SignOffError, StoreError
+from scribe.lifecycle import require_move
+from scribe.schema import migrate
+
+
+@dataclass
+class NoteRecord:
+    draft: NoteDraft  # what the engine wrote
+    current: NoteDraft  # what the clinician has now (equals the signed note once signed)
+    signature: Signature | None
+    signed_text: str | None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
+
+
+def _db_error(e: sqlite3.Error) -> StoreError:
+    msg = str(e)
+    if "immutable" in msg or "append-only" in msg or "cannot change status" in msg:
+        return StoreError("That note is signed and cannot be changed; add an addendum instead.")
+    if "locked" in msg or "busy" in msg:
+        return StoreError("The Scribe database is in use by another program; try again shortly.")
+    if "disk" in msg and "full" in msg:
+        return StoreError("The disk is full; free some space so Scribe can save your work.")
+    return StoreError("The Scribe database could not be read or written; contact support.")
+
+
+class Store:
+    def __init__(self, db: Database, audio_dir: Path | None = None, actor: str = "system") -> None:
+        self.db = db
+        self.audio_dir = audio_dir
+        self.actor = actor
+        try:
+            migrate(db)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                "The Scribe database is damaged or not a Scribe database; restore it from backup."
+            ) from e
+
+    @classmethod
+    def open(cls, path: Path, actor: str = "system") -> Store:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = Database(path)
+            db.enable_wal()
+        except sqlite3.DatabaseError as e:
+            raise _db_error(e) from e
+        audio = path.parent / "audio"
+        audio.mkdir(exist_ok=True)
+        return cls(db, audio, actor)
+
+    @classmethod
+    def memory(cls, actor: str = "system") -> Store:
+        return cls(Database(memory=True), None, actor)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- internal -----------------------------------------------------------------------------
+    def _audit(self, encounter_id: str | None, action: str, detail: str = "") -> None:
+        audit.append(self.db, encounter_id, action, self.actor, utcnow(), detail)
+
+    def _write(self, fn):
+        try:
+            with self.db.atomic():
+                return fn()
+        except sqlite3.Error as e:
+            raise _db_error(e) from e
+
+    def _move(self, enc: Encounter, new: Status, failure: str | None = None) -> None:
+        require_move(enc.status, new)
+        self.db["encounters"].update(
+            enc.id,
+            {"status": new.value, "failure": failure, "updated_at": utcnow().isoformat()},
+        )
+        self._audit(enc.id, "status", f"{enc.status.value}->{new.value}")
+
+    # --- encounters ---------------------------------------------------------------------------
+    def create_encounter(
+        self,
+        label: str,
+        status: Status,
+        audio_file: str | None = None,
+        duration_s: float = 0.0,
+        template: str = "soap",
+        consent: bool = False,
+        source: str = "recorded",
+        encounter_id: str | None = None,
+    ) -> Encounter:
+        enc = Encounter(encounter_id or new_id(), utcnow(), label, status, duration_s, audio_file, None, template,
+                        consent)
+
+        def go() -> None:
+            self.db["encounters"].insert(
+                {
+                    "id": enc.id,
+                    "created_at": enc.created_at.isoformat(),
+                    "label": label,
+                    "status": status.value,
+                    "duration_s": duration_s,
+                    "audio_file": audio_file,
+                    "failure": None,
+                    "template": template,
+                    "consent": int(consent),
+                    "updated_at": enc.created_at.isoformat(),
+                }
+            )
+            self._audit(enc.id, "created", f"{source}; status={status.value}")
+            if consent:
+                self._audit(enc.id, "consent_given")
+
+        self._write(go)
+        return enc
+
+    def get(self, encounter_id: str) -> Encounter:
+        rows = list(self.db.query("SELECT * FROM encounters WHERE id = ?", [encounter_id]))
+        if not rows:
+            raise NotFoundError(f"No visit with id {encounter_id}.")
+        return _encounter(rows[0])
+
+    def find(self, prefix: str) -> Encounter:
+        """Resolve a full id or a unique prefix of at least 4 characters (for the CLI)."""
+        if len(prefix) >= 32:
+            return self.get(prefix)
+        rows = list(
+            self.db.query("SELECT * FROM encounters WHERE id LIKE ? LIMIT 2", [prefix + "%"])
+        )
+        if len(prefix) < 4 or len(rows) != 1:
+            raise NotFoundError(f"No single visit matches id {prefix}.")
+        return _encounter(rows[0])
+
+    def list(self, search: str | None = None, include_discarded: bool = False) -> list[Encounter]:
+        sql = "SELECT * FROM encounters"
+        params: list[str] = []
+        clauses = [] if include_discarded else ["status != 'discarded'"]
+        if search and search.strip():
+            q = self.db.quote_fts(search.strip())
+            clauses.append(
+                "(label LIKE ? OR id IN (SELECT encounter_id FROM transcripts WHERE rowid IN "
+                "(SELECT rowid FROM transcripts_fts WHERE transcripts_fts MATCH ?)) "
+                "OR id IN (SELECT encounter_id FROM notes WHERE rowid IN "
+                "(SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)))"
+            )
+            params += [f"%{search.strip()}%", q, q]
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY created_at DESC"
+        return [_encounter(r) for r in self.db.query(sql, params)]
+
+    def set_status(self, encounter_id: str, status: Status, failure: str | None = None) -> None:
+        self._write(lambda: self._move(self.get(encounter_id), status, failure))
+
+    def fail(self, encounter_id: str, reason: str) -> None:
+        """Mark a visit failed with a reason the list shows (no patient text in ``reason``)."""
+        self.set_status(encounter_id, Status.FAILED, reason)
+
+    def set_audio(self, encounter_id: str, audio_file: str, duration_s: float) -> None:
+        def go() -> None:
+            self.get(encounter_id)
+            self.db["encounters"].update(
+                encounter_id, {"audio_file": audio_file, "duration_s": duration_s}
+            )
+            self._audit(encounter_id, "recorded", f"duration_s={duration_s:.1f}")
+
+        self._write(go)
+
+    def set_label(self, encounter_id: str, label: str) -> None:
+        self._write(lambda: self.db["encounters"].update(encounter_id, {"label": label}))
+
+    # --- transcript ---------------------------------------------------------------------------
+    def save_transcript(self, encounter_id: str, transcript: Transcript) -> None:
+        """Store the transcript and move the visit on to drafting, in one transaction."""
+
+        def go() -> None:
+            enc = self.get(encounter_id)
+            self.db["transcripts"].upsert(
+                {
+                    "encounter_id": encounter_id,
+                    "model": transcript.model,
+                    "json": json.dumps(transcript.to_dict()),
+                    "text": transcript.text,
+                },
+                pk="encounter_id",
+            )
+            self._audit(encounter_id, "transcribed", f"segments={len(transcript.segments)}")
+            self._move(enc, Status.DRAFTING)
+
+        self._write(go)
+
+    def replace_transcript(self, encounter_id: str, transcript: Transcript, why: str) -> None:
+        """Keep the status; used when the clinician fixes speaker labels."""
+
+        def go() -> None:
+            if self.get(encounter_id).status == Status.SIGNED:
+                raise SignOffError("The visit is signed; its transcript can no longer change.")
+            self.db["transcripts"].update(
+                encounter_id,
+                {"json": json.dumps(transcript.to_dict()), "text": transcript.text},
+            )
+            self._audit(encounter_id, "transcript_edited", why)
+
+        self._write(go)
+
+    def get_transcript(self, encounter_id: str) -> Transcript | None:
+        rows = list(
+            self.db.query("SELECT json FROM transcripts WHERE encounter_id = ?", [encounter_id])
+        )
+        return Transcript.from_dict(json.loads(rows[0]["json"])) if rows else None
+
+    # --- note ---------------------------------------------------------------------------------
+    def save_draft(self, encounter_id: str, draft: NoteDraft) -> None:
+        """Store an engine's draft and move the visit to review, in one transaction."""
+
+        def go() -> None:
+            enc = self.get(encounter_id)
+            now = utcnow().isoformat()
+            data = json.dumps(draft.to_dict())
+            self.db["notes"].upsert(
+                {
+                    "encounter_id": encounter_id,
+                    "engine": draft.engine,
+                    "template": draft.template,
+                    "draft_json": data,
+                    "current_json": data,
+                    "text": draft.text,
+                    "updated_at": now,
+                },
+                pk="encounter_id",
+            )
+            self._audit(encounter_id, "drafted", f"engine={draft.engine}; template={draft.template}")
+            self._move(enc, Status.IN_REVIEW)
+
+        self._write(go)
+
+    def get_note(self, encounter_id: str) -> NoteRecord | None:
+        rows = list(self.db.query("SELECT * FROM notes WHERE encounter_id = ?", [encounter_id]))
+        if not rows:
+            return None
+        r = rows[0]
+        sig = None
+        if r["signed_at"]:
+            sig = Signature(r["signer"], datetime.fromisoformat(r["signed_at"]), r["sha256"],
+                            r["attestation"])
+        return NoteRecord(
+            draft=NoteDraft.from_dict(json.loads(r["draft_json"])),
+            current=NoteDraft.from_dict(json.loads(r["current_json"])),
+            signature=sig,
+            signed_text=r["signed_text"],
+        )
+
+    def update_note(self, encounter_id: str, current: NoteDraft) -> None:
+        """Save the clinician's edits (autosave). Refused once signed."""
+
+        def go() -> None:
+            enc = self.get(encounter_id)
+            if enc.status == Status.SIGNED:
+                raise SignOffError("This note is signed and cannot be changed; add an addendum.")
+            self.db["notes"].update(
+                encounter_id,
+                {
+                    "current_json": json.dumps(current.to_dict()),
+                    "text": current.text,
+                    "updated_at": utcnow().isoformat(),
+                },
+            )
+            self._audit(encounter_id, "edited")
+
+        self._write(go)
+
+    def sign(
+        self,
+        encounter_id: str,
+        signer: str,
+        attestation: str,
+        acknowledged_flags: Iterable[int] = (),
+    ) -> Signature:
+        """Lock the note: store the exact text, its sha256, the signer and the time.
+
+        ``acknowledged_flags`` holds the positions (in ``NoteDraft.sentences()`` order) of flagged
+        sentences the clinician explicitly acknowledged; every flagged sentence must be in it.
+        """
+        if not signer.strip():
+            raise SignOffError("Enter your name and credentials to sign.")
+        acked = set(acknowledged_flags)
+
+        def go() -> Signature:
+            enc = self.get(encounter_id)
+            note = self.get_note(encounter_id)
+            if note is None:
+                raise SignOffError("There is no note to sign yet.")
+            if enc.status != Status.IN_REVIEW:
+                raise SignOffError(f"A visit that is {enc.status.label.lower()} cannot be signed.")
+            flagged = [i for i, s in enumerate(note.current.sentences()) if s.flags]
+            missing = [i for i in flagged if i not in acked]
+            if missing:
+                raise SignOffError(
+                    f"{len(missing)} flagged sentence(s) need your acknowledgement before signing."
+                )
+            text = note.current.text
+            sig = Signature(signer.strip(), utcnow(), sha256_text(text), attestation)
+            for i in flagged:
+                kinds = ",".join(f.kind for f in note.current.sentences()[i].flags)
+                self._audit(encounter_id, "flag_acknowledged", f"sentence={i}; kinds={kinds}")
+            self.db["notes"].update(
+                encounter_id,
+                {
+                    "signed_text": text,
+                    "signer": sig.signer,
+                    "signed_at": sig.signed_at.isoformat(),
+                    "sha256": sig.sha256,
+                    "attestation": attestation,
+                },
+            )
+            self._audit(encounter_id, "signed", f"sha256={sig.sha256}")
+            self._move(enc, Status.SIGNED)
+            return sig
+
+        return self._write(go)
+
+    def add_addendum(self, encounter_id: str, text: str, signer: str,
+                     attestation: str) -> Addendum:
+        if not text.strip():
+            raise SignOffError("An addendum needs some text.")
+        if not signer.strip():
+            raise SignOffError("Enter your name and credentials to sign the addendum.")
+
+        def go() -> Addendum:
+            if self.get(encounter_id).status != Status.SIGNED:
+                raise SignOffError("Addenda are for signed notes; edit the draft instead.")
+            sig = Signature(signer.strip(), utcnow(), sha256_text(text.strip()), attestation)
+            add = Addendum(new_id(), text.strip(), sig)
+            self.db["addenda"].insert(
+                {
+                    "id": add.id,
+                    "encounter_id": encounter_id,
+                    "text": add.text,
+                    "signer": sig.signer,
+                    "signed_at": sig.signed_at.isoformat(),
+                    "sha256": sig.sha256,
+                    "attestation": attestation,
+                }
+            )
+            self._audit(encounter_id, "addendum", f"id={add.id}; sha256={sig.sha256}")
+            return add
+
+        return self._write(go)
+
+    def addenda(self, encounter_id: str) -> list[Addendum]:
+        return [
+            Addendum(
+                r["id"],
+                r["text"],
+                Signature(r["signer"], datetime.fromisoformat(r["signed_at"]), r["sha256"],
+                          r["attestation"]),
+            )
+            for r in self.db.query(
+                "SELECT * FROM addenda WHERE encounter_id = ? ORDER BY signed_at", [encounter_id]
+            )
+        ]
+
+    def record_export(self, encounter_id: str, target: str) -> None:
+        self._write(lambda: self._audit(encounter_id, "exported", target))
+
+    # --- audit and settings -------------------------------------------------------------------
+    def audit_events(self, encounter_id: str | None = None) -> list[AuditEvent]:
+        return audit.events(self.db, encounter_id)
+
+    def verify_audit(self) -> audit.VerifyResult:
+        return audit.verify(self.db)
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        rows = list(self.db.query("SELECT value FROM settings WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._write(lambda: self.db["settings"].upsert({"key": key, "value": value}, pk="key"))
+
+
+def _encounter(r: dict) -> Encounter:
+    return Encounter(
+        id=r["id"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        label=r["label"],
+        status=Status(r["status"]),
+        duration_s=r["duration_s"] or 0.0,
+        audio_file=r["audio_file"],
+        failure=r["failure"],
+        template=r["template"] or "soap",
+        consent=bool(r["consent"]),
+    )

@@ -1,0 +1,49 @@
+"""Bad audio input gets one clear sentence and no half-made visit."""
+
+from __future__ import annotations
+
+import pytest
+
+from scribe.audio_files import load_audio
+from scribe.domain import Status
+from scribe.errors import AudioFileError
+from scribe.pipeline import note_from_file
+from scribe.store import Store
+from scribe.transcriber import TranscribeOptions, Transcriber
+
+
+def _bad_files(tmp_path, clip):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp3"
+    text.write_text("this is a text file pretending to be audio\n" * 50)
+    good = clip("hello.wav").read_bytes()
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(good[: len(good) // 2])
+    return {"empty": empty, "non-audio": text, "truncated": truncated}
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("empty", "is empty"), ("non-audio", "could not be read as audio"), ("truncated", "truncated")],
+)
+def test_bad_audio_gives_clear_error(tmp_path, clip, kind, message):
+    path = _bad_files(tmp_path, clip)[kind]
+    with pytest.raises(AudioFileError, match=message) as exc:
+        load_audio(path)
+    assert "Traceback" not in str(exc.value) and str(exc.value).endswith(".")
+
+
+@pytest.mark.parametrize("kind", ["empty", "non-audio", "truncated"])
+def test_bad_import_leaves_no_visit_and_no_file(tmp_path, clip, kind):
+    path = _bad_files(tmp_path, clip)[kind]
+    store = Store.open(tmp_path / "home" / "scribe.db")
+    with pytest.raises(AudioFileError):
+        note_from_file(store, path, Transcriber(TranscribeOptions(model="tiny.en")))
+    assert store.list(include_discarded=True) == []
+    assert list(store.audio_dir.iterdir()) == []
+
+
+def test_good_clip_decodes_to_16k_mono(clip):
+    audio = load_audio(clip("hello.wav"))
+    assert audio.ndim == 1 and 2.5 < audio.shape[0] / 16000 < 6
