@@ -1,0 +1,215 @@
+"""The offline drafting engine: no LLM, every note sentence is made from transcript segments.
+
+Pipeline: split turns into sentences → fold yes/no question + answer pairs into "Denies X" /
+"Reports X" → label each sentence with a note section (fitted classifier when present, else word
+cues) → keep the clinically useful ones → clean them (fillers out, numbers as digits, third
+person) → de-duplicate → route labels to the template's sections. A sentence's evidence is the
+segments it was made from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
+from scribe.drafting.base import ProgressFn
+from scribe.drafting.offline_model import SectionModel, load_model
+from scribe.drafting.offline_rules import CHITCHAT, guess_speaker, route, rule_label
+from scribe.drafting.offline_text import (
+    content_words,
+    normalize_numbers,
+    sentence_case,
+    split_sentences,
+    strip_fillers,
+    tidy,
+    to_third_person,
+)
+
+
+@dataclass
+class Unit:
+    """One candidate note sentence: its source text, evidence segments and section label."""
+
+    raw: str
+    evidence: tuple[int, ...]
+    speaker: str | None
+    position: float
+    context: str = ""
+    text: str = ""
+    label: str = "drop"
+    score: float = 0.0
+
+
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|mm-hmm|uh-huh|correct|i do|i have|i did|i am|sometimes|a little|"
+    r"definitely|absolutely|i think so)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^(?:no|nope|nah|not really|never|none|i don't|i do n't|i haven't|i have n't|i didn't|"
+    r"i did n't|not that i)\b",
+    re.IGNORECASE,
+)
+_Q_LEAD = re.compile(
+    r"^(?:and|so|okay|um|uh|now|any|also|,|\s)*(?:have you (?:had|been having|noticed|experienced|"
+    r"felt|seen)|do you (?:have|get|feel|notice|take|smoke|drink)|did you (?:have|get|notice|feel|"
+    r"take)|are you (?:having|taking|experiencing|feeling|still)|is there|any (?:other )?|"
+    r"how about|what about|experiencing|been having|noticed)\s*(?:any|some)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _topic(question: str) -> str | None:
+    q = question.rstrip(" ?").lower()
+    m = _Q_LEAD.search(q)
+    if not m:
+        return None
+    topic = strip_fillers(q[m.end() :]).strip(" ,")
+    topic = re.sub(
+        r"\b(?:at all|lately|recently|or anything(?: like that)?|or anything)\b", "", topic
+    )
+    topic = re.sub(r"\s+", " ", topic).strip(" ,")
+    if not topic or len(topic.split()) > 8 or re.search(r"\b(?:you|your|i|my)\b", topic):
+        return None
+    return topic
+
+
+def gender_of(transcript: Transcript) -> str | None:
+    """Patient's grammatical gender as the clinician refers to it, or None when unclear."""
+    text = " ".join(s.text.lower() for s in transcript.segments)
+    male = len(re.findall(r"\b(?:he|his|him|male|man|mr)\b", text))
+    female = len(re.findall(r"\b(?:she|her|hers|female|woman|mrs|ms|miss)\b", text))
+    if male >= 2 and male > 2 * female:
+        return "male"
+    if female >= 2 and female > 2 * male:
+        return "female"
+    return None
+
+
+def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[Unit]:
+    """Sentences of the transcript as candidate units, with question/answer pairs folded."""
+    segs = transcript.segments
+    n = max(len(segs), 1)
+    units: list[Unit] = []
+    consumed: set[int] = set()
+    for k, seg in enumerate(segs):
+        cancel.check()
+        if seg.index in consumed:
+            continue
+        speaker = seg.speaker if seg.speaker in ("clinician", "patient") else None
+        text = tidy(seg.text)
+        if speaker is None:
+            speaker = guess_speaker(text) if seg.speaker is None else None
+        sentences = split_sentences(text)
+        nxt = segs[k + 1] if k + 1 < len(segs) else None
+        prev = tidy(segs[k - 1].text) if k > 0 else ""
+        for j, sent in enumerate(sentences):
+            pos = (k + j / max(len(sentences), 1)) / n
+            if sent.endswith("?"):
+                last = j == len(sentences) - 1
+                ans = tidy(nxt.text) if (nxt is not None and last) else ""
+                topic = _topic(sent)
+                if topic and ans and (nxt.speaker != seg.speaker or seg.speaker is None):
+                    short = len(ans.split()) <= 6
+                    verb = "denies" if _NO.match(ans) else "reports" if _YES.match(ans) else ""
+                    if verb and short:
+                        units.append(
+                            Unit(f"{verb} {topic}", (seg.index, nxt.index), "qa", pos, sent)
+                        )
+                        consumed.add(nxt.index)
+                continue
+            units.append(Unit(sent, (seg.index,), speaker, pos, prev))
+    return units
+
+
+def clean(unit: Unit, gender: str | None) -> str:
+    """The unit as a note sentence, or "" when nothing clinical is left."""
+    text = strip_fillers(unit.raw.lower())
+    if not text or (CHITCHAT.match(text) and len(text.split()) < 8):
+        return ""
+    text = normalize_numbers(text)
+    if unit.speaker in ("patient", "clinician"):
+        text = to_third_person(text, gender, unit.speaker)
+    text = strip_fillers(text)
+    if len(content_words(text)) < 1 or len(text.split()) < (2 if unit.speaker == "qa" else 3):
+        return ""
+    return sentence_case(text)
+
+
+def _dedupe(units: list[Unit]) -> list[Unit]:
+    kept: list[Unit] = []
+    seen: list[set[str]] = []
+    for u in units:
+        words = content_words(u.text)
+        if any(words and len(words & s) >= 0.8 * len(words) for s in seen):
+            continue
+        kept.append(u)
+        seen.append(words)
+    return kept
+
+
+class OfflineDrafter:
+    """Extractive drafter: works with no model at all; uses the fitted section model if bundled."""
+
+    name = "offline"
+
+    def __init__(self, model: SectionModel | None = None, max_words: int = 420) -> None:
+        self.model = model if model is not None else load_model()
+        self.max_words = max_words
+
+    def draft(
+        self,
+        transcript: Transcript,
+        template,
+        cancel: CancelToken = NEVER,
+        progress: ProgressFn | None = None,
+    ) -> NoteDraft:
+        gender = gender_of(transcript)
+        units = extract_units(transcript, cancel)
+        if progress:
+            progress(0.3, "sorting sentences into sections")
+        for u in units:
+            cancel.check()
+            u.text = clean(u, gender)
+        units = [u for u in units if u.text]
+        self._label(units)
+        units = [u for u in units if u.label != "drop"]
+        units = self._select(units)
+        units = _dedupe(units)
+        if progress:
+            progress(0.8, "assembling the note")
+        routes = route(template.sections)
+        sections = [Section(s.title) for s in template.sections]
+        for u in sorted(units, key=lambda u: u.position):
+            cancel.check()
+            idx = routes.get(u.label)
+            if idx is None:
+                continue
+            sections[idx].sentences.append(
+                Sentence(u.text, evidence=tuple(sorted(set(u.evidence))), support=Support.SUPPORTED)
+            )
+        if progress:
+            progress(1.0, "done")
+        return NoteDraft(sections=sections, template=template.id, engine=self.name)
+
+    def _label(self, units: list[Unit]) -> None:
+        if self.model is not None and units:
+            for u, (label, score) in zip(units, self.model.predict(units), strict=True):
+                u.label, u.score = label, score
+            return
+        for u in units:
+            u.label = "ros" if u.speaker == "qa" else rule_label(u.raw.lower(), u.speaker)
+            u.score = 1.0 if u.label != "drop" else 0.0
+
+    def _select(self, units: list[Unit]) -> list[Unit]:
+        """Keep the best-scoring units up to the word budget (a note is ~400 words)."""
+        budget, used, keep = self.max_words, 0, set()
+        for i in sorted(range(len(units)), key=lambda i: -units[i].score):
+            words = len(units[i].text.split())
+            if used + words > budget and keep:
+                continue
+            keep.add(i)
+            used += words
+        return [u for i, u in enumerate(units) if i in keep]

@@ -1,0 +1,225 @@
+"""Speaker-free cues that sort a dialogue sentence into a note section; template routing.
+
+Canonical section labels used inside the offline engine: ``cc`` (chief complaint), ``hpi``
+(history),
+``ros`` (review of systems), ``exam``, ``results``, ``assessment``, ``plan``, and ``drop``
+(chit-chat).
+"""
+
+from __future__ import annotations
+
+import re
+
+from scribe.drafting.templates import TemplateSection
+
+LABELS = ("cc", "hpi", "ros", "exam", "results", "assessment", "plan", "drop")
+
+
+def _rx(*words: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(words) + r")", re.IGNORECASE)
+
+
+CUES: dict[str, re.Pattern[str]] = {
+    "plan": _rx(
+        r"i'?ll prescribe",
+        r"prescrib",
+        r"we'?ll order",
+        r"i'?m going to order",
+        r"order(?:ing)? (?:a|an|some)",
+        r"follow[ -]?up",
+        r"refer",
+        r"schedul",
+        r"come back",
+        r"see you (?:back|in)",
+        r"let's",
+        r"we'?ll",
+        r"we will",
+        r"i'?ll",
+        r"i want you to",
+        r"continue",
+        r"start (?:you|him|her) on",
+        r"increase",
+        r"decrease",
+        r"recommend",
+        r"physical therapy",
+        r"go ahead and",
+        r"plan",
+    ),
+    "assessment": _rx(
+        r"i think (?:you|it|this|that|he|she)",
+        r"diagnos",
+        r"looks like",
+        r"consistent with",
+        r"likely",
+        r"my impression",
+        r"assessment",
+        r"suspect",
+        r"sounds like",
+        r"probably (?:a|an)",
+    ),
+    "exam": _rx(
+        r"on (?:physical )?exam",
+        r"examination",
+        r"lungs?",
+        r"heart (?:rate|sounds?)",
+        r"murmur",
+        r"tender",
+        r"temperature",
+        r"blood pressure",
+        r"vitals?",
+        r"vital signs",
+        r"oxygen",
+        r"auscultat",
+        r"palpat",
+        r"range of motion",
+        r"edema",
+        r"clear to",
+        r"pulse",
+        r"press (?:here|on)",
+        r"does (?:this|that) hurt",
+        r"take a (?:look|listen)",
+        r"reflex",
+        r"saturation",
+        r"regular rate",
+        r"neck",
+        r"abdomen",
+    ),
+    "results": _rx(
+        r"x-?ray",
+        r"mri",
+        r"ct scan",
+        r"cat scan",
+        r"labs?\b",
+        r"results?",
+        r"echocardiogram",
+        r"ekg",
+        r"hemoglobin",
+        r"a1c",
+        r"blood work",
+        r"ultrasound",
+        r"showed",
+        r"came back",
+        r"biopsy",
+        r"cholesterol",
+        r"levels?\b",
+    ),
+    "hpi": _rx(
+        r"i have",
+        r"i've been",
+        r"i've had",
+        r"i had",
+        r"i'?m (?:having|feeling|taking)",
+        r"my ",
+        r"i feel",
+        r"i take",
+        r"i started",
+        r"i noticed",
+        r"it hurts",
+        r"started",
+        r"since",
+        r"for (?:the past|about|a few)",
+        r"ago",
+        r"pain",
+        r"medication",
+        r"allerg",
+    ),
+}
+CHITCHAT = re.compile(
+    r"^(?:hi|hello|hey|good (?:morning|afternoon)|thanks?|thank you|bye|nice to|how are you|"
+    r"have a (?:good|great)|sounds good|that's (?:good|great|fine)|i'm (?:good|fine)|no problem|"
+    r"sure|you're welcome|great|perfect|wonderful|excellent)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_label(text: str, speaker: str | None) -> str:
+    """Section of one cleaned, lower-case sentence from its words and (when known) its speaker."""
+    if CHITCHAT.match(text) and len(text.split()) < 8:
+        return "drop"
+    order = ("exam", "results", "assessment", "plan", "hpi")
+    if speaker == "patient":
+        order = ("hpi", "results", "exam", "assessment", "plan")
+    for label in order:
+        if CUES[label].search(text):
+            return label
+    if speaker == "patient":
+        return "hpi"
+    return "hpi" if re.search(r"\b(?:i|my)\b", text) else "drop"
+
+
+def guess_speaker(text: str) -> str | None:
+    """Best guess for a raw ASR segment with no speaker: questions and orders → clinician."""
+    t = text.lower()
+    if t.rstrip().endswith("?") or re.search(
+        r"\b(?:i'?ll prescribe|we'?ll|let's|i want you|your|on exam|i'?m going to)\b", t
+    ):
+        return "clinician"
+    if re.search(r"\b(?:i have|i've|i'?m|my|i feel|i had|i take)\b", t):
+        return "patient"
+    return None
+
+
+# Template section → canonical labels it collects. Unknown keys are matched by words in key/title.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "subjective": ("cc", "hpi", "ros"),
+    "objective": ("exam", "results"),
+    "assessment": ("assessment",),
+    "plan": ("plan",),
+    "assessment_and_plan": ("assessment", "plan"),
+    "chief_complaint": ("cc",),
+    "history_of_present_illness": ("hpi",),
+    "hpi": ("hpi",),
+    "interval_history": ("cc", "hpi"),
+    "review_of_systems": ("ros",),
+    "ros": ("ros",),
+    "physical_examination": ("exam",),
+    "physical_exam": ("exam",),
+    "exam": ("exam",),
+    "results": ("results",),
+}
+_WORDS = [
+    (r"chief|complaint|reason", ("cc",)),
+    (r"subjective|history|hpi|symptom|interval", ("hpi",)),
+    (r"review of systems|\bros\b", ("ros",)),
+    (r"exam|objective|vital|finding", ("exam",)),
+    (r"result|lab|imaging|data|test", ("results",)),
+    (r"assessment|impression|diagnos", ("assessment",)),
+    (r"plan|treatment|follow|recommend|order|instruction", ("plan",)),
+]
+# Where a label goes when the template has no section for it, in order of preference.
+FALLBACK = {
+    "cc": ("cc", "hpi", "assessment"),
+    "hpi": ("hpi", "cc"),
+    "ros": ("ros", "hpi", "cc"),
+    "exam": ("exam", "results"),
+    "results": ("results", "exam"),
+    "assessment": ("assessment", "plan"),
+    "plan": ("plan", "assessment"),
+}
+
+
+def section_labels(section: TemplateSection) -> tuple[str, ...]:
+    """The canonical labels a template section collects (empty: the engine cannot fill it)."""
+    if section.key in _KEYS:
+        return _KEYS[section.key]
+    found: list[str] = []
+    text = f"{section.key.replace('_', ' ')} {section.title}".lower()
+    for pattern, labels in _WORDS:
+        if re.search(pattern, text):
+            found.extend(label for label in labels if label not in found)
+    return tuple(found)
+
+
+def route(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
+    """Map each canonical label to the index of the template section that receives it."""
+    owners: dict[str, int] = {}
+    for i, sec in enumerate(sections):
+        for label in section_labels(sec):
+            owners.setdefault(label, i)
+    out: dict[str, int] = {}
+    for label, prefs in FALLBACK.items():
+        for p in prefs:
+            if p in owners:
+                out[label] = owners[p]
+                break
+    return out

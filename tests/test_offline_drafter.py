@@ -1,0 +1,188 @@
+"""The offline drafter: sections, evidence, third person, numbers, no invented drugs, cancel."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scribe.cancel import CancelToken
+from scribe.domain import Segment, Transcript
+from scribe.drafting import get_drafter, load_template
+from scribe.drafting.offline import OfflineDrafter
+from scribe.drafting.offline_text import normalize_numbers, strip_fillers, to_third_person
+from scribe.errors import Cancelled
+from scribe.transcript_io import parse_text_transcript
+
+VISIT = "\n".join(
+    [
+        "[doctor] hi mr. smith , how are you today ?",
+        "[patient] hi , i'm good , thanks .",
+        "[doctor] so what brings you in today ?",
+        "[patient] um , i've had a cough for four days and my chest feels tight .",
+        "[doctor] okay . do you have any fever ?",
+        "[patient] no .",
+        "[doctor] any shortness of breath ?",
+        "[patient] yes , a little .",
+        "[patient] i take lisinopril ten milligrams every day for my blood pressure .",
+        "[doctor] okay , on exam your temperature is ninety nine point one and your"
+        " lungs have some wheezing on the right side .",
+        "[doctor] i think this looks like acute bronchitis .",
+        "[doctor] i'll prescribe an albuterol inhaler , two puffs every four hours as"
+        " needed , and we'll follow up in two weeks .",
+        "[patient] great , thank you .",
+    ]
+)
+
+PRONOUNS_AND_VERBS = {"reports", "denies", "patient", "their", "theirs", "themself"}
+DRUGS = {
+    "lisinopril",
+    "albuterol",
+    "amoxicillin",
+    "metformin",
+    "prednisone",
+    "ibuprofen",
+    "azithromycin",
+    "lasix",
+    "furosemide",
+    "atorvastatin",
+    "omeprazole",
+    "insulin",
+}
+
+
+def _strip_speakers(t: Transcript) -> Transcript:
+    return Transcript(tuple(Segment(s.index, s.start, s.end, s.text, None) for s in t.segments))
+
+
+@pytest.fixture(params=["tagged", "raw"])
+def transcript(request: pytest.FixtureRequest) -> Transcript:
+    t = parse_text_transcript(VISIT)
+    return t if request.param == "tagged" else _strip_speakers(t)
+
+
+@pytest.mark.parametrize("drafter", [OfflineDrafter(), OfflineDrafter(model=None, max_words=420)])
+def test_soap_sections_present_and_filled(drafter: OfflineDrafter, transcript: Transcript) -> None:
+    note = drafter.draft(transcript, load_template("soap"))
+    assert [s.title for s in note.sections] == ["Subjective", "Objective", "Assessment", "Plan"]
+    assert all(sec.sentences for sec in note.sections), note.text
+    assert "cough" in note.sections[0].text.lower()
+    assert "bronchitis" in note.sections[2].text.lower()
+    assert "albuterol" in note.sections[3].text.lower()
+    assert note.engine == "offline" and note.template == "soap"
+
+
+def test_rule_engine_alone_fills_soap(transcript: Transcript) -> None:
+    drafter = OfflineDrafter()
+    drafter.model = None  # no fitted artifact: word cues only
+    note = drafter.draft(transcript, load_template("soap"))
+    assert all(sec.sentences for sec in note.sections), note.text
+
+
+@pytest.mark.parametrize("template_id", ["soap", "hp", "progress"])
+def test_every_sentence_links_to_segments_with_its_words(template_id: str) -> None:
+    t = parse_text_transcript(VISIT)
+    note = get_drafter("offline").draft(t, load_template(template_id))
+    assert note.sentences()
+    for s in note.sentences():
+        assert s.evidence, s.text
+        source = " ".join(t.segments[i].text for i in s.evidence).lower()
+        source = normalize_numbers(source)
+        key = {w for w in re.findall(r"[a-z]{5,}", s.text.lower())} - PRONOUNS_AND_VERBS
+        assert all(w.rstrip("s") in source for w in key), (s.text, source)
+
+
+def test_denied_and_endorsed_symptoms_from_question_and_answer() -> None:
+    note = get_drafter("offline").draft(parse_text_transcript(VISIT), load_template("soap"))
+    texts = [s.text for s in note.sentences()]
+    assert "Denies fever." in texts
+    assert "Reports shortness of breath." in texts
+    denial = next(s for s in note.sentences() if s.text == "Denies fever.")
+    assert denial.evidence == (4, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "gender", "expected"),
+    [
+        ("i've had a cough for 4 days", "patient", None, "the patient reports a cough for 4 days"),
+        ("i've had a cough for 4 days", "patient", "female", "she reports a cough for 4 days"),
+        ("i take my inhaler twice a day", "patient", "male", "he takes his inhaler twice a day"),
+        ("i'm not sleeping well", "patient", "female", "she is not sleeping well"),
+        ("i don't smoke", "patient", "male", "he does not smoke"),
+        ("your lungs sound clear", "clinician", "male", "his lungs sound clear"),
+    ],
+)
+def test_third_person(text: str, speaker: str, gender: str | None, expected: str) -> None:
+    assert to_third_person(text, gender, speaker) == expected
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("ten milligrams", "10 mg"),
+        ("twenty five milligrams twice a day", "25 mg twice a day"),
+        ("one hundred and twenty over eighty", "120/80"),
+        ("ninety nine point one", "99.1"),
+        ("forty-five percent", "45%"),
+        ("five hundred micrograms", "500 mcg"),
+        ("born in nineteen eighty two", "born in 1982"),
+        ("this one hurts", "this one hurts"),
+    ],
+)
+def test_number_and_dose_normalization(spoken: str, written: str) -> None:
+    assert normalize_numbers(spoken) == written
+
+
+def test_fillers_and_repeats_removed() -> None:
+    assert strip_fillers("um , i , i , i feel uh kinda tired") == "i feel tired"
+
+
+def test_doses_written_as_digits_in_the_note() -> None:
+    note = get_drafter("offline").draft(parse_text_transcript(VISIT), load_template("soap"))
+    assert "lisinopril 10 mg" in note.text
+
+
+def test_no_drug_in_note_that_is_not_in_transcript(transcript: Transcript) -> None:
+    note = get_drafter("offline").draft(transcript, load_template("hp"))
+    said = transcript.text.lower()
+    for word in re.findall(r"[a-z]+", note.text.lower()):
+        if word in DRUGS:
+            assert word in said, word
+
+
+def test_chit_chat_left_out() -> None:
+    note = get_drafter("offline").draft(parse_text_transcript(VISIT), load_template("soap"))
+    assert "thank" not in note.text.lower()
+    assert "how are you" not in note.text.lower()
+
+
+def test_hp_headings_like_aci_bench() -> None:
+    note = get_drafter("offline").draft(parse_text_transcript(VISIT), load_template("hp"))
+    for heading in (
+        "CHIEF COMPLAINT",
+        "HISTORY OF PRESENT ILLNESS",
+        "REVIEW OF SYSTEMS",
+        "PHYSICAL EXAMINATION",
+        "RESULTS",
+        "ASSESSMENT AND PLAN",
+    ):
+        assert heading in note.text
+
+
+def test_empty_transcript_gives_empty_sections() -> None:
+    note = get_drafter("offline").draft(Transcript(()), load_template("soap"))
+    assert len(note.sections) == 4 and not note.sentences()
+    assert "(none)" in note.text
+
+
+def test_cancel_is_honoured() -> None:
+    token = CancelToken()
+    seen: list[float] = []
+
+    def progress(fraction: float, _msg: str) -> None:
+        seen.append(fraction)
+        token.cancel()
+
+    with pytest.raises(Cancelled):
+        OfflineDrafter().draft(parse_text_transcript(VISIT), load_template("soap"), token, progress)
+    assert seen and seen[-1] < 1.0
