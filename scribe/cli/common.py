@@ -20,12 +20,13 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="base",
                    help="speech model id or folder (default: base; tiny.en is the fast mode)")
     p.add_argument("--fast", action="store_true", help="use the fast model (tiny.en)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--compute", default="auto", choices=["auto", "cpu", "cuda"],
+                   help="where the speech model runs (default: GPU when available)")
 
 
 def transcriber_from(args: argparse.Namespace) -> Transcriber:
     model = "tiny.en" if getattr(args, "fast", False) else args.model
-    return Transcriber(TranscribeOptions(model=model, device=args.device))
+    return Transcriber(TranscribeOptions(model=model, device=args.compute))
 
 
 def print_json(data: Any) -> None:
