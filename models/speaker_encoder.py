@@ -33,7 +33,7 @@ N_MELS = 40
 HIDDEN = 256
 MODEL_ID = "resemblyzer-voice-encoder"
 # sha256 of resemblyzer 0.1.4's pretrained.pt: a changed file is refused, never silently loaded.
-PRETRAINED_SHA256 = "8ec2a9a7e1e3e5a0b8cbb5bb2c2f0ab3f5fcbd3e0f47bd0d5e1fb7b5c8f4b3a0"
+PRETRAINED_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32,
@@ -145,7 +145,13 @@ def load_weights(folder: Path | None = None) -> dict[str, np.ndarray]:
     folder = folder or _store_folder()
     npz = folder / "encoder.npz"
     if not npz.is_file():
-        convert_weights(_wheel_weights(), npz)
+        pt = _wheel_weights()
+        if hashlib.sha256(pt.read_bytes()).hexdigest() != PRETRAINED_SHA256:
+            raise ModelUnavailableError(
+                "The Resemblyzer voice encoder file does not match version 0.1.4; "
+                "reinstall it with: pip install 'resemblyzer==0.1.4'."
+            )
+        convert_weights(pt, npz)
     try:
         with np.load(npz) as z:
             return {k: z[k] for k in z.files}
@@ -154,10 +160,6 @@ def load_weights(folder: Path | None = None) -> dict[str, np.ndarray]:
             "The speaker model file is damaged; delete the resemblyzer-voice-encoder model folder "
             "and it will be rebuilt."
         ) from None
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- mel front end -------------------------------------------------------------------------------
@@ -187,8 +189,11 @@ def _mel_to_hz(m: np.ndarray) -> np.ndarray:
 def mel_filters() -> np.ndarray:
     """(N_MELS, N_FFT//2+1) triangular filters with Slaney area normalisation."""
     fft_freqs = np.linspace(0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
-    mel_pts = _mel_to_hz(np.linspace(_hz_to_mel(np.array([0.0]))[0],
-                                     _hz_to_mel(np.array([SAMPLE_RATE / 2]))[0], N_MELS + 2))
+    mel_pts = _mel_to_hz(
+        np.linspace(
+            _hz_to_mel(np.array([0.0]))[0], _hz_to_mel(np.array([SAMPLE_RATE / 2]))[0], N_MELS + 2
+        )
+    )
     fdiff = np.diff(mel_pts)
     ramps = mel_pts[:, None] - fft_freqs[None, :]
     lower = -ramps[:-2] / fdiff[:-1, None]

@@ -1,0 +1,96 @@
+"""Two-voice visits synthesized with espeak-ng, with the true speaker of every moment known.
+
+Used by ``bench/speakers.py`` and ``tests/test_speakers.py``. Audio goes to a caller-given folder
+(``/tmp`` or ``bench/out/``), never into the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str  # clinician | patient | other
+    text: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    audio: np.ndarray  # 16 kHz mono float32
+    spans: tuple[tuple[float, float, str], ...]  # (start, end, speaker) of each turn
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
+
+    def speaker_at(self, t: float) -> str | None:
+        """The true speaker at time ``t`` (the nearest turn when ``t`` falls in a gap)."""
+        best, dist = None, float("inf")
+        for start, end, who in self.spans:
+            if start <= t <= end:
+                return who
+            d = min(abs(t - start), abs(t - end))
+            if d < dist:
+                best, dist = who, d
+        return best
+
+
+def have_espeak() -> bool:
+    return shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
+
+
+def say(text: str, voice: str, cache: Path, speed: int = 160) -> np.ndarray:
+    """One utterance at 16 kHz, cached by (voice, speed, text) hash."""
+    key = hashlib.sha1(f"{voice}|{speed}|{text}".encode()).hexdigest()[:16]
+    out = cache / f"{key}.wav"
+    if not out.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        raw = cache / f"{key}.raw.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        raw.unlink()
+    audio, _ = sf.read(out, dtype="float32")
+    return audio
+
+
+def _trim(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(audio) > threshold)
+    return audio[loud[0] : loud[-1] + 1] if len(loud) else audio
+
+
+def build_visit(
+    turns: list[Turn], voices: dict[str, str], cache: Path, gap_s: float = 0.35, speed: int = 160
+) -> Visit:
+    """Concatenate the turns (each in its speaker's voice) with ``gap_s`` of silence between."""
+    parts: list[np.ndarray] = []
+    spans: list[tuple[float, float, str]] = []
+    t = 0
+    gap = np.zeros(int(gap_s * SAMPLE_RATE), np.float32)
+    for i, turn in enumerate(turns):
+        if i:
+            parts.append(gap)
+            t += len(gap)
+        clip = _trim(say(turn.text, voices[turn.speaker], cache, speed))
+        parts.append(clip)
+        spans.append((t / SAMPLE_RATE, (t + len(clip)) / SAMPLE_RATE, turn.speaker))
+        t += len(clip)
+    audio = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+    return Visit(audio, tuple(spans))

