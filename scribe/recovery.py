@@ -1,0 +1,157 @@
+"""The on-disk format of a recording in progress, and recovery of one cut short by a crash.
+
+While recording, ``<name>.pcm.part`` holds a 44-byte WAV header whose sizes are placeholders,
+followed by raw little-endian int16 PCM (interleaved when stereo); ``<name>.json`` beside it holds
+samplerate, channels, started_at and the encounter id. Finishing a recording (normally, or after a
+crash) fixes the header sizes in place and renames the file to ``<name>.wav``: no copy, so it also
+works on a full disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scribe.domain import Recording
+from scribe.errors import AudioFileError
+
+__all__ = [
+    "PART_HEADER_BYTES",
+    "PART_SUFFIX",
+    "SIDECAR_SUFFIX",
+    "find_interrupted",
+    "finalize_interrupted",
+    "read_sidecar",
+    "sidecar_path",
+    "wav_header",
+    "wav_path",
+]
+
+PART_SUFFIX = ".pcm.part"
+SIDECAR_SUFFIX = ".json"
+PART_HEADER_BYTES = 44
+SAMPLE_BYTES = 2  # int16
+_PLACEHOLDER = 0xFFFFFFFF  # "unknown length", as streaming WAV writers do
+_MAX_DATA = 0xFFFFFFFF - 36
+
+
+def wav_header(samplerate: int, channels: int, data_bytes: int | None) -> bytes:
+    """A canonical 44-byte PCM int16 WAV header; ``None`` writes placeholder sizes."""
+    block_align = channels * SAMPLE_BYTES
+    if data_bytes is None:
+        riff_size = data_size = _PLACEHOLDER
+    else:
+        data_size = min(data_bytes, _MAX_DATA)
+        riff_size = 36 + data_size
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        riff_size,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        channels,
+        samplerate,
+        samplerate * block_align,
+        block_align,
+        8 * SAMPLE_BYTES,
+        b"data",
+        data_size,
+    )
+
+
+def _stem(part: Path) -> str:
+    return part.name[: -len(PART_SUFFIX)]
+
+
+def sidecar_path(part: Path) -> Path:
+    return part.with_name(_stem(part) + SIDECAR_SUFFIX)
+
+
+def wav_path(part: Path) -> Path:
+    return part.with_name(_stem(part) + ".wav")
+
+
+def read_sidecar(part: Path) -> dict[str, Any]:
+    """The JSON written beside a part file; AudioFileError if missing or unreadable."""
+    try:
+        meta = json.loads(sidecar_path(part).read_text(encoding="utf-8"))
+        int(meta["samplerate"])
+        int(meta["channels"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AudioFileError(
+            f"The details of interrupted recording {_stem(part)} are unreadable; "
+            "its audio cannot be recovered automatically."
+        ) from exc
+    return dict(meta)
+
+
+def find_interrupted(audio_dir: Path) -> list[Path]:
+    """Part files with a sidecar that were never finished, oldest first.
+
+    Call at start-up, before any new recording starts in ``audio_dir``.
+    """
+    if not audio_dir.is_dir():
+        return []
+    parts = [
+        p
+        for p in audio_dir.iterdir()
+        if p.name.endswith(PART_SUFFIX) and p.is_file() and sidecar_path(p).is_file()
+    ]
+    return sorted(parts, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported on every platform (Windows)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def finalize_part(part: Path, meta: Mapping[str, Any]) -> Recording:
+    """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header)."""
+    samplerate, channels = int(meta["samplerate"]), int(meta["channels"])
+    frame_bytes = channels * SAMPLE_BYTES
+    with open(part, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        data = max(0, size - PART_HEADER_BYTES)
+        data -= data % frame_bytes
+        f.truncate(PART_HEADER_BYTES + data)
+        f.seek(0)
+        f.write(wav_header(samplerate, channels, data))
+        f.flush()
+        os.fsync(f.fileno())
+    target = wav_path(part)
+    os.replace(part, target)
+    sidecar_path(part).unlink(missing_ok=True)
+    _fsync_dir(part.parent)
+    frames = data // frame_bytes
+    return Recording(
+        path=str(target),
+        duration_s=frames / samplerate,
+        samplerate=samplerate,
+        channels=channels,
+    )
+
+
+def finalize_interrupted(part: Path) -> Recording:
+    """Recover what an interrupted recording flushed to disk as ``<name>.wav``; remove the parts."""
+    meta = read_sidecar(part)
+    try:
+        return finalize_part(part, meta)
+    except OSError as exc:
+        raise AudioFileError(
+            f"Interrupted recording {_stem(part)} could not be recovered; "
+            "check that the audio folder is writable."
+        ) from exc

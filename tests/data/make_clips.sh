@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Regenerates the committed speech clips in tests/data/ with espeak-ng + sox.
+# Doctor turns use voice A, patient turns voice B; 0.4 s of silence between turns.
+# Output: 16 kHz mono 16-bit WAV. The scripts here must match tests/data/clips.json.
+set -euo pipefail
+cd "${OUT_DIR:-$(dirname "$0")}"
+
+DOCTOR_VOICE="${DOCTOR_VOICE:-en-us}"
+PATIENT_VOICE="${PATIENT_VOICE:-en-gb+f3}"
+SPEED="${SPEED:-140}"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# say <out.wav> <voice> <text>: one turn, resampled to 16 kHz mono 16-bit.
+say() {
+    espeak-ng -v "$2" -s "$SPEED" -w "$TMP/raw.wav" "$3"
+    sox "$TMP/raw.wav" -r 16000 -c 1 -b 16 "$1"
+}
+
+# build <out.wav> <turn files...>: concatenates the turns with 0.4 s of silence between them.
+build() {
+    local out="$1"; shift
+    sox -n -r 16000 -c 1 -b 16 "$TMP/gap.wav" trim 0 0.4
+    local parts=()
+    for f in "$@"; do parts+=("$f" "$TMP/gap.wav"); done
+    unset 'parts[${#parts[@]}-1]'
+    sox "${parts[@]}" -r 16000 -c 1 -b 16 "$out"
+}
+
+# --- hello.wav: one voice, one sentence ---
+say "$TMP/h1.wav" "$DOCTOR_VOICE" "The patient reports a headache since yesterday."
+build hello.wav "$TMP/h1.wav"
+
+# --- visit_short.wav: a short visit ---
+n=0
+turn() { n=$((n + 1)); say "$TMP/t$n.wav" "$1" "$2"; }
+D="$DOCTOR_VOICE"; P="$PATIENT_VOICE"
+turn "$D" "Good morning. What brings you in today?"
+turn "$P" "I have had a cough for four days, and it keeps me up at night."
+turn "$D" "Do you have any allergies to medications?"
+turn "$P" "Yes, I am allergic to penicillin. It gives me a rash."
+turn "$D" "What medications do you take?"
+turn "$P" "I take lisinopril, ten milligrams daily, for blood pressure."
+turn "$D" "Your temperature is normal and your lungs are clear."
+turn "$D" "You have acute bronchitis."
+turn "$D" "Get plenty of rest, drink fluids, and follow up in one week."
+turn "$P" "Thank you, doctor."
+build visit_short.wav $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
+
+soxi -D hello.wav visit_short.wav
