@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from scribe.errors import AudioDeviceError
@@ -34,11 +33,11 @@ class InputDevice:
     default_samplerate: float = 0.0
 
 
-def load_sounddevice() -> ModuleType:
+def load_sounddevice() -> Any:
     """Import sounddevice, turning a missing PortAudio library into an AudioDeviceError."""
     try:
         import sounddevice
-    except OSError as exc:  # sounddevice raises OSError when libportaudio cannot be loaded
+    except (OSError, ImportError) as exc:  # OSError: sounddevice found no libportaudio
         raise AudioDeviceError(_NO_PORTAUDIO) from exc
     return sounddevice
 

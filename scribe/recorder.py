@@ -121,6 +121,9 @@ class Recorder:
         encounter_id: stored in the sidecar; also the default file name.
         writer_factory: ``(path, header) -> ChunkWriter``.
         stall_timeout_s: no block for this long means the microphone is gone.
+        capture_samplerate: rate to open the device at when it differs from ``samplerate``
+            (audio is resampled to ``samplerate`` on the writer thread). None: ``samplerate``,
+            or for a real device that refuses it, the device's own default rate.
     """
 
     def __init__(
@@ -137,11 +140,13 @@ class Recorder:
         flush_interval_s: float = 0.5,
         stall_timeout_s: float = 5.0,
         blocksize: int = 0,
+        capture_samplerate: int | None = None,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.device = device
         self.samplerate = int(samplerate)
         self.channels = int(channels)
+        self.capture_samplerate = int(capture_samplerate or samplerate)
         self.encounter_id = encounter_id
         self._stream_factory = stream_factory
         self._writer_factory = writer_factory
@@ -170,6 +175,7 @@ class Recorder:
         self._last_sound_frame = 0
         self._last_block_at = 0.0
         self._frames_written = 0
+        self._resampler: _Resampler | None = None
 
     # ---- what the UI polls -------------------------------------------------------------------
     @property
@@ -189,12 +195,12 @@ class Recorder:
     @property
     def elapsed_s(self) -> float:
         """Seconds of audio recorded, pauses excluded."""
-        return self._frames_captured / self.samplerate
+        return self._frames_captured / self.capture_samplerate
 
     @property
     def seconds_since_sound(self) -> float:
         """Recorded seconds since the last block louder than SOUND_DBFS (drives a 'no sound' hint)."""
-        return (self._frames_captured - self._last_sound_frame) / self.samplerate
+        return (self._frames_captured - self._last_sound_frame) / self.capture_samplerate
 
     @property
     def frames_written(self) -> int:
@@ -217,8 +223,12 @@ class Recorder:
         factory, device = self._stream_factory, self.device
         if factory is None:
             sd = load_sounddevice()
-            device = resolve_input_device(self.device).index
-            factory = sd.InputStream
+            chosen = resolve_input_device(self.device)
+            device, factory = chosen.index, sd.InputStream
+            if self.capture_samplerate == self.samplerate and not self._device_accepts(sd, device):
+                self.capture_samplerate = int(chosen.default_samplerate or 48000)
+        if self.capture_samplerate != self.samplerate:
+            self._resampler = _Resampler(self.capture_samplerate, self.samplerate, self.channels)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             self._part = self._claim_part()
@@ -231,7 +241,7 @@ class Recorder:
             self._write_sidecar(self._part)
             self._last_block_at = time.monotonic()
             self._stream = factory(
-                samplerate=self.samplerate,
+                samplerate=self.capture_samplerate,
                 channels=self.channels,
                 dtype="int16",
                 device=device,
@@ -315,6 +325,11 @@ class Recorder:
             self._queue.put(_LOST)
 
     # ---- writer thread ----------------------------------------------------------------------
+    def _write(self, writer: ChunkWriter, block: bytes) -> None:
+        data = self._resampler.convert(block) if self._resampler else block
+        writer.write(data)
+        self._frames_written += len(data) // self._frame_bytes
+
     def _drain(self, writer: ChunkWriter) -> None:
         fault: ScribeError | None = None
         last_flush = time.monotonic()
@@ -326,13 +341,16 @@ class Recorder:
                 except queue.Empty:
                     item = None
                 if item is _STOP:
+                    if self._resampler:
+                        tail = self._resampler.finish()
+                        writer.write(tail)
+                        self._frames_written += len(tail) // self._frame_bytes
                     break
                 if item is _LOST:
                     fault = AudioDeviceError(DEVICE_LOST)
                     break
                 if item is not None:
-                    writer.write(item)
-                    self._frames_written += len(item) // self._frame_bytes
+                    self._write(writer, item)
                     dirty = True
                 now = time.monotonic()
                 if dirty and now - last_flush >= self._flush_interval_s:
@@ -355,8 +373,7 @@ class Recorder:
             except queue.Empty:
                 return
             if isinstance(item, bytes):
-                writer.write(item)
-                self._frames_written += len(item) // self._frame_bytes
+                self._write(writer, item)
 
     def _stream_lost(self, now: float) -> bool:
         if not getattr(self._stream, "active", True):
@@ -387,6 +404,15 @@ class Recorder:
         self._done.set()
 
     # ---- helpers ----------------------------------------------------------------------------
+    def _device_accepts(self, sd: Any, device: int) -> bool:
+        try:
+            sd.check_input_settings(
+                device=device, samplerate=self.samplerate, channels=self.channels, dtype="int16"
+            )
+        except Exception:  # noqa: BLE001 - PortAudioError or ValueError: rate not supported
+            return False
+        return True
+
     def _close_stream(self) -> None:
         with self._stream_lock:
             stream, self._stream = self._stream, None
@@ -438,3 +464,30 @@ class Recorder:
             ):
                 path.unlink(missing_ok=True)
         self._part = None
+
+
+class _Resampler:
+    """Streaming int16 resampler (libswresample through PyAV, which faster-whisper already needs)."""
+
+    def __init__(self, src_rate: int, dst_rate: int, channels: int) -> None:
+        import av
+
+        if channels not in (1, 2):
+            raise AudioDeviceError(_CANNOT_OPEN)
+        self._av = av
+        self._src_rate = src_rate
+        self._layout = "mono" if channels == 1 else "stereo"
+        self._resampler = av.AudioResampler(format="s16", layout=self._layout, rate=dst_rate)
+
+    def _run(self, frame: Any) -> bytes:
+        return b"".join(f.to_ndarray().tobytes() for f in self._resampler.resample(frame))
+
+    def convert(self, block: bytes) -> bytes:
+        samples = np.frombuffer(block, dtype="<i2").reshape(1, -1)  # packed s16: one plane
+        frame = self._av.AudioFrame.from_ndarray(samples, format="s16", layout=self._layout)
+        frame.sample_rate = self._src_rate
+        return self._run(frame)
+
+    def finish(self) -> bytes:
+        """The samples still inside the filter."""
+        return self._run(None)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from scribe.devices import default_input_device, list_input_devices, resolve_input_device
 from scribe.errors import AudioDeviceError, DiskFullError
 from scribe.recorder import PcmFileWriter, Recorder, RecorderState
 from scribe.recovery import find_interrupted
@@ -202,3 +204,40 @@ def test_real_microphone_stack_captures_speech_whisper_understands(tmp_path, pul
     text = " ".join(s.text for s in segments).lower()
     missing = [w for w in key_words if w not in text]
     assert not missing, f"missing {missing} in {text!r}"
+
+
+def test_device_at_another_rate_is_resampled_to_16k(tmp_path):
+    t = np.arange(48000 * 2) / 48000
+    tone = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16).reshape(-1, 1)
+    mic = FakeMicrophone(tone, blocksize=1024)
+    rec = recorder_for(mic, tmp_path, capture_samplerate=48000)
+    rec.start()
+    assert mic.stream is not None and mic.stream.kwargs["samplerate"] == 48000
+    mic.feed()
+    assert rec.elapsed_s == pytest.approx(2.0)
+    recording = rec.stop()
+    out, sr = read_wav(Path(recording.path))
+    assert sr == SR and recording.duration_s == pytest.approx(2.0, abs=0.01)
+    spectrum = np.abs(np.fft.rfft(out[:, 0].astype(np.float64)))
+    assert np.argmax(spectrum) * SR / len(out) == pytest.approx(440, abs=2)
+
+
+def test_missing_portaudio_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(AudioDeviceError, match="PortAudio"):
+        list_input_devices()
+    with pytest.raises(AudioDeviceError, match="PortAudio"):
+        Recorder(tmp_path).start()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.audio
+def test_devices_lists_the_virtual_microphone(pulse_source):  # noqa: F811
+    devices = list_input_devices()
+    pulse = resolve_input_device("pulse")
+    assert pulse in devices and pulse.name == "pulse"
+    assert default_input_device() in devices
+    assert sum(d.is_default for d in devices) <= 1
+    assert resolve_input_device(pulse.index) == pulse
+    with pytest.raises(AudioDeviceError, match="not connected"):
+        resolve_input_device("no such microphone")
