@@ -16,9 +16,10 @@ from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
 from scribe.drafting.offline_model import SectionModel, load_model
-from scribe.drafting.offline_rules import CHITCHAT, guess_speaker, route, rule_label
+from scribe.drafting.offline_rules import CHITCHAT, guess_speaker, route, rule_label, strong_label
 from scribe.drafting.offline_text import (
     content_words,
+    is_question,
     normalize_numbers,
     sentence_case,
     split_sentences,
@@ -76,15 +77,54 @@ def _topic(question: str) -> str | None:
     return topic
 
 
+_AGE_SEX = re.compile(
+    r"\byear[- ]old (?:(male|man|gentleman|boy|guy)|(female|woman|lady|girl))\b", re.IGNORECASE
+)
+_TITLE = re.compile(r"\b(?:(mr)|(mrs|ms|miss))\b\.?", re.IGNORECASE)
+_CC = re.compile(
+    r"\b(?:(?:presents?|presenting|here|(?:coming|come|came) in|seen|referred|seeing (?:you|him|her))"
+    r"(?:\s+today)?\s+(?:for|with)|chief complaint(?: is| of)?)\s+"
+    r"(?:an?\s+|his\s+|her\s+|the\s+|your\s+|some\s+)?"
+    r"(.+?)(?=[.,;?]|\s(?:who|and|that|which|today|since|as|so|but)\b|$)",
+    re.IGNORECASE,
+)
+
+
 def gender_of(transcript: Transcript) -> str | None:
-    """Patient's grammatical gender as the clinician refers to it, or None when unclear."""
+    """Patient's grammatical gender as the clinician states it, or None when unclear."""
     text = " ".join(s.text.lower() for s in transcript.segments)
-    male = len(re.findall(r"\b(?:he|his|him|male|man|mr)\b", text))
-    female = len(re.findall(r"\b(?:she|her|hers|female|woman|mrs|ms|miss)\b", text))
-    if male >= 2 and male > 2 * female:
+    for rx in (_AGE_SEX, _TITLE):
+        m = rx.search(text)
+        if m:
+            return "male" if m.group(1) else "female"
+    male = len(re.findall(r"\b(?:he|his|him|himself)\b", text))
+    female = len(re.findall(r"\b(?:she|her|hers|herself)\b", text))
+    if male >= 3 and male > 1.5 * female:
         return "male"
-    if female >= 2 and female > 2 * male:
+    if female >= 3 and female > 1.5 * male:
         return "female"
+    return None
+
+
+def chief_complaint(transcript: Transcript) -> Unit | None:
+    """The reason for the visit, where the clinician or the patient names it ("here for ...")."""
+    for seg in transcript.segments[: max(40, len(transcript.segments) // 3)]:
+        text = tidy(seg.text).lower()
+        for m in _CC.finditer(text):
+            reason = strip_fillers(m.group(1))
+            words = reason.split()
+            if (
+                1 <= len(words) <= 8
+                and content_words(reason)
+                and not re.search(
+                    r"\b(?:i|you|me|my|here|today|there|it|this|that|january|february|march|april|"
+                    r"june|july|august|september|october|november|december)\b|\d{3}",
+                    reason,
+                )
+            ):
+                u = Unit(reason, (seg.index,), seg.speaker, 0.0, label="cc", score=2.0)
+                u.text = sentence_case(normalize_numbers(reason))
+                return u
     return None
 
 
@@ -107,7 +147,7 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
         prev = tidy(segs[k - 1].text) if k > 0 else ""
         for j, sent in enumerate(sentences):
             pos = (k + j / max(len(sentences), 1)) / n
-            if sent.endswith("?"):
+            if is_question(sent) and speaker != "patient":
                 last = j == len(sentences) - 1
                 ans = tidy(nxt.text) if (nxt is not None and last) else ""
                 topic = _topic(sent)
@@ -155,7 +195,7 @@ class OfflineDrafter:
 
     name = "offline"
 
-    def __init__(self, model: SectionModel | None = None, max_words: int = 420) -> None:
+    def __init__(self, model: SectionModel | None = None, max_words: int = 550) -> None:
         self.model = model if model is not None else load_model()
         self.max_words = max_words
 
@@ -176,6 +216,9 @@ class OfflineDrafter:
         units = [u for u in units if u.text]
         self._label(units)
         units = [u for u in units if u.label != "drop"]
+        cc = chief_complaint(transcript)
+        if cc is not None:
+            units.insert(0, cc)
         units = self._select(units)
         units = _dedupe(units)
         if progress:
@@ -198,6 +241,9 @@ class OfflineDrafter:
         if self.model is not None and units:
             for u, (label, score) in zip(units, self.model.predict(units), strict=True):
                 u.label, u.score = label, score
+                strong = strong_label(u.raw.lower(), u.speaker)
+                if strong is not None:
+                    u.label, u.score = strong, max(score, 0.5)
             return
         for u in units:
             u.label = "ros" if u.speaker == "qa" else rule_label(u.raw.lower(), u.speaker)

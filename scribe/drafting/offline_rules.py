@@ -124,6 +124,31 @@ CUES: dict[str, re.Pattern[str]] = {
         r"allerg",
     ),
 }
+# Cues strong enough to overrule the fitted model's section (it sees few sentences of each kind).
+STRONG: dict[str, re.Pattern[str]] = {
+    "assessment": re.compile(
+        r"\b(?:i think (?:this|it|that|you|he|she) (?:is|has|have|looks|might|may)|diagnos|"
+        r"consistent with|looks like (?:a|an|you|it's)|my impression|sounds like (?:a|an|you))",
+        re.IGNORECASE,
+    ),
+    "plan": re.compile(
+        r"\b(?:i'?ll prescribe|i'?m (?:going to|gonna) (?:prescribe|order|refer|start)|"
+        r"we'?ll (?:order|start|schedule|refer)|follow[ -]?up in|refer (?:you|him|her))",
+        re.IGNORECASE,
+    ),
+}
+
+
+def strong_label(text: str, speaker: str | None) -> str | None:
+    """The section a clinician's sentence must go to whatever the model says, if any."""
+    if speaker == "patient":
+        return None
+    for label, rx in STRONG.items():
+        if rx.search(text):
+            return label
+    return None
+
+
 CHITCHAT = re.compile(
     r"^(?:hi|hello|hey|good (?:morning|afternoon)|thanks?|thank you|bye|nice to|how are you|"
     r"have a (?:good|great)|sounds good|that's (?:good|great|fine)|i'm (?:good|fine)|no problem|"

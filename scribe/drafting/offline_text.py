@@ -49,6 +49,7 @@ _FILLERS = [
     r"^\s*now\b",
     r"^\s*oh\b",
     r"\bright\?",
+    r"\b(?:hey|okay|ok)?,?\s*(?:dragon|dax)\b,?",
 ]
 _FILLER_RE = re.compile("|".join(_FILLERS), re.IGNORECASE)
 _REPEAT_RE = re.compile(r"\b(\w+(?:'\w+)?)(?:\s*,?\s+\1\b)+", re.IGNORECASE)
@@ -202,10 +203,46 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_BREAK = re.compile(
+    r"\s(?=(?:so|okay|alright|all right|now|and then|but|because|um|uh|i'm gonna|i'm going to|"
+    r"i want|i think|let's|we'll|i'll|he|she|it's|there's|what|how|when|do|did|does|are|is|"
+    r"any|have)\s)",
+    re.IGNORECASE,
+)
+_QWORD = re.compile(
+    r"^(?:(?:and|so|okay|now|um|uh|alright|,)\s*)*(?:what|how|when|where|why|which|who|did|do|"
+    r"does|are|is|have|has|can|could|would|any)\b",
+    re.IGNORECASE,
+)
+
+
+def _split_long(sentence: str, limit: int = 25) -> list[str]:
+    """Cut an unpunctuated run-on (raw ASR) at discourse markers into pieces of 6+ words."""
+    if len(sentence.split()) <= limit:
+        return [sentence]
+    pieces: list[str] = []
+    for piece in _BREAK.split(sentence):
+        if pieces and (len(piece.split()) < 6 or len(pieces[-1].split()) < 6):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return [p.strip() for p in pieces]
+
+
+def is_question(sentence: str) -> bool:
+    """A question by its mark, or by its first word when ASR left the mark out."""
+    s = sentence.strip()
+    return s.endswith("?") or (not s.endswith(".") and bool(_QWORD.match(s)))
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split a tidied turn into sentences at . ? ! and ellipses."""
+    """Split a tidied turn into sentences at . ? ! and ellipses, and cut long run-ons."""
     parts = re.split(r"(?<=[.?!])\s+|\s*\.\.\.\s*", text)
-    return [p.strip() for p in parts if p and p.strip(" .,")]
+    out: list[str] = []
+    for p in parts:
+        if p and p.strip(" .,"):
+            out.extend(_split_long(p.strip()))
+    return out
 
 
 def strip_fillers(text: str) -> str:
@@ -246,37 +283,55 @@ _FIRST = [
     (r"\bwe\b", "they"),
     (r"\bour\b", "their"),
 ]
-_VERB_S = re.compile(r"\bi (\w+)\b")
-_NO_S = {
+_VERBS = set(
+    """feel take think get go need want know use try see notice run walk eat drink smoke work
+    sleep wake live hurt like keep check stay exercise play miss forget remember wear lift drive
+    watch cough experience seem tend say wonder bring follow continue monitor start stop ride swim
+    hike bike cook drop lose gain snore vomit bleed sweat fall trip wait call mean plan hope love
+    agree understand believe deal struggle itch ache burn""".split()
+)
+_MODALS = (
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "might",
+    "may",
+    "must",
     "also",
     "still",
     "never",
     "always",
     "usually",
+    "sometimes",
+    "often",
     "only",
-    "think",
-    "would",
-    "could",
-    "should",
-    "might",
-    "will",
-    "can",
     "did",
     "had",
     "was",
-    "used",
-    "sometimes",
-    "then",
-}
+)
+_SUBJ_YOU = re.compile(
+    r"(^|\b(?:if|and|so|that|when|because|but|or|as|since|until|unless)\b|,)"
+    r"\s*you\b",
+    re.IGNORECASE,
+)
 _SECOND = [
     (r"\byou're\b", "{S} is"),
     (r"\byou've\b", "{S} has"),
     (r"\byou have\b", "{S} has"),
     (r"\byou are\b", "{S} is"),
     (r"\byou were\b", "{S} was"),
+    (r"\byou'll\b", "{S} will"),
+    (r"\byou'd\b", "{S} would"),
+    (r"\byou don't\b", "{S} does not"),
+    (r"\byou do not\b", "{S} does not"),
+    (r"\byou didn't\b", "{S} did not"),
+    (r"\byou haven't\b", "{S} has not"),
+    (r"\byou can't\b", "{S} cannot"),
+    (r"\byou do\b", "{S} does"),
     (r"\byourself\b", "{R}"),
     (r"\byour\b", "{P}"),
-    (r"\byou\b", "{O}"),
 ]
 PRONOUNS = {
     "male": {"S": "he", "O": "him", "P": "his", "P2": "his", "R": "himself"},
@@ -286,13 +341,31 @@ PRONOUNS = {
 
 
 def _third_s(verb: str) -> str:
-    if verb in _NO_S or verb.endswith("ed"):
+    if verb not in _VERBS:
         return verb
     if verb.endswith(("s", "sh", "ch", "x", "o")):
         return verb + "es"
-    if verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou":
+    if verb.endswith("y") and verb[-2] not in "aeiou":
         return verb[:-1] + "ies"
     return verb + "s"
+
+
+def _agree(text: str, pronoun: str) -> str:
+    """ "<pronoun> feel" → "{S} feels"; "<pronoun> can" → "{S} can"."""
+    pat = re.compile(
+        rf"\b{pronoun} ((?:\w+ly|also|still|never|always|often|sometimes|just) )?(\w+)\b",
+        re.IGNORECASE,
+    )
+
+    def sub(m: re.Match[str]) -> str:
+        adv, verb = m.group(1) or "", m.group(2).lower()
+        if verb in _VERBS:
+            return "{S} " + adv + _third_s(verb)
+        if verb in _MODALS:
+            return "{S} " + adv + verb
+        return m.group(0)
+
+    return pat.sub(sub, text)
 
 
 def to_third_person(text: str, gender: str | None, speaker: str | None) -> str:
@@ -302,14 +375,18 @@ def to_third_person(text: str, gender: str | None, speaker: str | None) -> str:
         text = re.sub(r"\bi've had\b", "{S} reports", text, flags=re.IGNORECASE)
         for pat, rep in _FIRST:
             text = re.sub(pat, rep, text, flags=re.IGNORECASE)
-        text = _VERB_S.sub(lambda m: "{S} " + _third_s(m.group(1).lower()), text)
+        text = _agree(text, "i")
         text = re.sub(r"\bi\b", "{S}", text)
     elif speaker == "clinician":
         for pat, rep in _SECOND:
             text = re.sub(pat, rep, text, flags=re.IGNORECASE)
+        text = _agree(text, "you")
+        text = _SUBJ_YOU.sub(lambda m: m.group(1) + (" " if m.group(1) else "") + "{S}", text)
+        text = re.sub(r"\byou\b", "{O}", text, flags=re.IGNORECASE)
         text = re.sub(r"\bi\b", "I", text)
         text = re.sub(r"\bi'(\w+)", r"I'\1", text)
-    return re.sub(r"\{(S|O|P2|P|R)\}", lambda m: p[m.group(1)], text)
+    text = re.sub(r"\{(S|O|P2|P|R)\}", lambda m: p[m.group(1)], text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def sentence_case(text: str) -> str:
