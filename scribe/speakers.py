@@ -72,7 +72,7 @@ def _window_embeddings(
     audio: np.ndarray, hop: int = HOP_FRAMES, cancel: CancelToken = NEVER
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of voiced 1.6 s windows and their centre times (s)."""
-    from models.speaker_encoder import mel_spectrogram
+    from scribe.speakers_mel import mel_spectrogram
 
     mel = mel_spectrogram(_normalise(audio))
     energy = np.log10(mel.sum(axis=1) + 1e-10)
@@ -129,22 +129,31 @@ def _kmeans(embs: np.ndarray, seeds: np.ndarray, iters: int = 20) -> tuple[np.nd
     return labels, cents
 
 
-def _farthest_seeds(embs: np.ndarray, first: np.ndarray, k: int) -> np.ndarray:
-    seeds = [first]
-    for _ in range(k - 1):
-        sims = np.max(embs @ np.stack(seeds).T, axis=1)
-        seeds.append(embs[int(np.argmin(sims))])
-    return np.stack(seeds)
+def _best_kmeans(embs: np.ndarray, k: int, restarts: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means from several farthest-point starts; the tightest result wins."""
+    rng = np.random.default_rng(0)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for r in range(restarts):
+        seeds = [
+            embs[int(np.argmin(embs @ embs.mean(0)))] if r == 0 else embs[rng.integers(len(embs))]
+        ]
+        for _ in range(k - 1):
+            seeds.append(embs[int(np.argmin(np.max(embs @ np.stack(seeds).T, axis=1)))])
+        labels, cents = _kmeans(embs, np.stack(seeds))
+        score = float(np.sum(np.max(embs @ cents.T, axis=1)))
+        if best is None or score > best[0]:
+            best = (score, labels, cents)
+    assert best is not None
+    return best[1], best[2]
 
 
-def _cluster(embs: np.ndarray, enrolment: np.ndarray | None) -> np.ndarray:
-    """Unit centroids of 1-3 speakers; with enrolment, centroid 0 is seeded by the enrolled voice."""
+def _cluster(embs: np.ndarray) -> np.ndarray:
+    """Unit centroids of the voices: two, or three when a third voice is clearly present."""
     if len(embs) < 4:
         return _unit(embs.mean(axis=0, keepdims=True))
-    first = enrolment if enrolment is not None else embs[int(np.argmin(embs @ embs.mean(0)))]
-    _, c2 = _kmeans(embs, _farthest_seeds(embs, first, 2))
+    _, c2 = _best_kmeans(embs, 2)
     if len(embs) >= 20:
-        labels3, c3 = _kmeans(embs, _farthest_seeds(embs, first, 3))
+        labels3, c3 = _best_kmeans(embs, 3)
         sims = c3 @ c3.T
         shares = np.bincount(labels3, minlength=3) / len(embs)
         apart = all(sims[a, b] < OTHER_MAX_COSINE for a, b in ((0, 1), (0, 2), (1, 2)))
@@ -261,7 +270,7 @@ def label_transcript(
     if len(embs) == 0:
         return transcript
     enrol_vec = None if enrolment is None else _unit(np.asarray(enrolment, np.float32))
-    cents = _cluster(embs, enrol_vec)
+    cents = _cluster(embs)
     # Units to label: words where there are any, else whole segments.
     units: list[tuple[float, float, str]] = []
     owner: list[int] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,11 @@ from scribe.speakers import (
 )
 
 needs_espeak = pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox are not installed")
+# The encoder weights come from the Resemblyzer wheel (pip install 'scribe[speakers]').
+needs_weights = pytest.mark.skipif(
+    importlib.util.find_spec("resemblyzer") is None, reason="Resemblyzer is not installed"
+)
+pytestmark = needs_weights
 
 # Voices Resemblyzer tells apart (cosine ~0.55 between them, ~0.95 within each).
 VOICES = {"clinician": "en-us+edward", "patient": "en-us+f3"}
@@ -146,7 +152,7 @@ def test_format_line():
 
 def test_mel_front_end_matches_librosa():
     audio = pytest.importorskip("resemblyzer.audio")
-    from models.speaker_encoder import mel_spectrogram
+    from scribe.speakers_mel import mel_spectrogram
 
     rng = np.random.default_rng(0)
     wav = (rng.standard_normal(16000 * 3) * 0.1).astype(np.float32)
@@ -165,8 +171,27 @@ def test_numpy_encoder_matches_torch_resemblyzer():
     ref = resemblyzer.VoiceEncoder("cpu", verbose=False)
     with torch.no_grad():
         expected = ref(torch.from_numpy(mels)).numpy()
-    got = VoiceEncoder().embed_mels(mels)
-    assert np.all((got * expected).sum(axis=1) > 0.9999)
+    for backend in ("onnx", "numpy"):
+        got = VoiceEncoder(backend=backend).embed_mels(mels)
+        assert np.all((got * expected).sum(axis=1) > 0.9999), backend
+
+
+def test_live_path_imports_neither_torch_nor_librosa(tmp_path: Path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np; from scribe import speakers;"
+        "from models.speaker_encoder import VoiceEncoder;"
+        "e = VoiceEncoder(folder=__import__('pathlib').Path(sys.argv[1]));"
+        "speakers._window_embeddings(np.random.default_rng(0).standard_normal(48000)"
+        ".astype('float32'));"
+        "print(e.backend, 'torch' in sys.modules, 'librosa' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["onnx", "False", "False"]
 
 
 def test_weights_are_converted_without_torch(tmp_path: Path):
