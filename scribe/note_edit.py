@@ -1,0 +1,80 @@
+"""Applying a clinician's text edits to a note draft without losing the evidence behind it.
+
+A section is edited as plain text, one sentence per line. After an edit the text is split again and
+each new line is matched to the old sentences: an unchanged sentence keeps everything (evidence,
+support, flags); an edited sentence that is still similar to the one it replaces keeps its evidence,
+support and flags (a flag must still be acknowledged at sign-off; editing is not acknowledging); a
+new sentence has no evidence. Alignment is difflib's longest-matching-block diff over the sentence
+texts, so inserting or deleting a line does not shift the evidence of the lines below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from scribe.domain import NoteDraft, Section, Sentence, Support
+
+SIMILAR = 0.5
+"""Character similarity (difflib ratio) above which an edited sentence keeps the old evidence."""
+
+
+def split_lines(text: str) -> list[str]:
+    """The sentences of a section's text: one per non-empty line, surrounding spaces removed."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a.lower(), b.lower(), autojunk=False).ratio()
+
+
+def resplit(old: Sequence[Sentence], text: str, similar: float = SIMILAR) -> list[Sentence]:
+    """The sentences of ``text`` (one per line), carrying over what is known from ``old``."""
+    lines = split_lines(text)
+    old_texts = [s.text for s in old]
+    out: list[Sentence | None] = [None] * len(lines)
+    used: set[int] = set()
+    pending: list[tuple[int, int | None]] = []  # (line, old sentence it replaces)
+    ops = SequenceMatcher(None, old_texts, lines, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        for k in range(j2 - j1):
+            if tag == "equal":
+                out[j1 + k] = old[i1 + k]
+                used.add(i1 + k)
+            else:
+                pending.append((j1 + k, i1 + k if tag == "replace" and i1 + k < i2 else None))
+    # A line moved elsewhere is still the same sentence.
+    unused = {t: i for i, t in reversed(list(enumerate(old_texts))) if i not in used}
+    for j, _ in pending:
+        i = unused.pop(lines[j], None)
+        if i is not None:
+            out[j] = old[i]
+            used.add(i)
+    for j, i in pending:
+        if out[j] is not None:
+            continue
+        if i is not None and i not in used and similarity(old[i].text, lines[j]) >= similar:
+            out[j] = replace(old[i], text=lines[j])
+            used.add(i)
+        else:
+            out[j] = Sentence(lines[j], (), Support.UNSUPPORTED, ())
+    return [s for s in out if s is not None]
+
+
+def edit_section(note: NoteDraft, section_index: int, text: str) -> NoteDraft:
+    """A copy of ``note`` whose section ``section_index`` holds ``text`` (one sentence per line)."""
+    sections = [Section(s.title, list(s.sentences)) for s in note.sections]
+    sec = sections[section_index]
+    sections[section_index] = Section(sec.title, resplit(sec.sentences, text))
+    return NoteDraft(sections, note.template, note.engine)
+
+
+def section_text(section: Section) -> str:
+    """The editable text of a section: one sentence per line."""
+    return "\n".join(s.text for s in section.sentences)
+
+
+def clinician_written(sentence: Sentence, draft: NoteDraft) -> bool:
+    """True when the sentence is not in the engine's draft (the clinician typed it)."""
+    return sentence.text not in {s.text for s in draft.sentences()}

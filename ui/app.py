@@ -1,0 +1,77 @@
+"""``scribe-app``: start the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from scribe.errors import ScribeError
+from scribe.paths import audio_dir, db_path, templates_dir
+from scribe.store import Store
+
+STYLE = """
+QWidget { font-size: 13px; }
+QLabel#viewTitle { font-size: 19px; font-weight: 600; }
+QLabel#subtitle, QLabel#paneTitle { color: #5f6b7a; }
+QLabel#paneTitle { font-weight: 600; padding: 2px 0; }
+QLabel#sectionTitle { font-weight: 700; color: #23395d; padding-top: 8px; letter-spacing: 1px; }
+QLabel#elapsed { font-size: 22px; font-family: monospace; min-width: 70px; }
+QLabel#warning { background: #fff3cd; color: #7a5a00; padding: 6px; border-radius: 4px; }
+QLabel#error { background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px; }
+QLabel#signature { background: #e8f5e9; color: #1b5e20; padding: 8px; border-radius: 4px;
+                   font-weight: 600; }
+QLabel#addenda { background: #f5f5f5; padding: 8px; border-radius: 4px; }
+QLabel#emptyHint { color: #8a94a3; font-size: 15px; }
+QWidget#banner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }
+QWidget#banner QLabel { color: #8a1c1c; }
+QWidget#notePage { background: white; }
+QPushButton { padding: 5px 12px; }
+QPushButton#primary, QPushButton#recordButton { font-weight: 600; }
+QPushButton#recordButton:enabled { color: #c62828; }
+QProgressBar#levelMeter { border: 1px solid #c0c7d0; border-radius: 3px; background: #f1f3f5; }
+QProgressBar#levelMeter::chunk { background: #43a047; }
+QTextEdit { background: white; }
+QListWidget::item { padding: 4px 2px; border-bottom: 1px solid #eef0f3; }
+"""
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Scribe")
+    app.setOrganizationName("Scribe")
+    app.setStyle("Fusion")
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def build_window(store: Store, **controller_options):  # noqa: ANN003, ANN201
+    """The main window over ``store``; options go to :class:`ui.controller.Controller`."""
+    from ui.controller import Controller
+    from ui.main_window import MainWindow
+
+    controller = Controller(store, **controller_options)
+    controller.mark_interrupted()
+    return MainWindow(controller)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from scribe.logs import setup_logging
+
+    setup_logging()  # ids and step names only, never patient text
+    app = create_app(argv)
+    try:
+        store = Store.open(db_path(), actor="app")
+    except ScribeError as e:
+        QMessageBox.critical(None, "Scribe", e.message)
+        return 1
+    window = build_window(store, audio_dir=audio_dir(), templates_dir=templates_dir())
+    window.show()
+    code = app.exec()
+    store.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

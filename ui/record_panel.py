@@ -1,0 +1,214 @@
+"""New visit: microphone, consent, Record / Pause / Resume / Stop, elapsed time and a level meter.
+
+The recorder's audio callback never talks to Qt; this panel polls its level, elapsed time and
+state with a 50 ms timer (a signal per audio block would flood the event loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scribe.devices import InputDevice, list_input_devices
+from scribe.errors import ScribeError
+from scribe.recorder import RecorderState
+from ui.controller import Controller
+from ui.encounter_model import duration_text
+
+SILENCE_WARNING_S = 10.0
+POLL_MS = 50
+
+
+class RecordPanel(QWidget):
+    """The record view. ``stopped(encounter_id)`` fires once the recording is handed on."""
+
+    stopped = Signal(str)
+
+    def __init__(
+        self,
+        controller: Controller,
+        devices: Callable[[], list[InputDevice]] = list_input_devices,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._devices = devices
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.on_poll)
+
+        title = QLabel("New visit")
+        title.setObjectName("viewTitle")
+        self.label_edit = QLineEdit()
+        self.label_edit.setPlaceholderText("e.g. room 3, follow-up (optional)")
+        self.device_combo = QComboBox()
+        self.device_combo.setMinimumWidth(280)
+        self.consent = QCheckBox("Patient agreed to recording")
+        self.consent.setToolTip("Ask the patient before recording; Record stays off until checked.")
+        self.consent.toggled.connect(self._update_buttons)
+
+        form = QFormLayout()
+        form.addRow("Visit label", self.label_edit)
+        form.addRow("Microphone", self.device_combo)
+        form.addRow("", self.consent)
+
+        self.record_btn = QPushButton("● Record")
+        self.record_btn.setObjectName("recordButton")
+        self.pause_btn = QPushButton("Pause")
+        self.stop_btn = QPushButton("■ Stop")
+        self.record_btn.clicked.connect(self.on_record)
+        self.pause_btn.clicked.connect(self.on_pause)
+        self.stop_btn.clicked.connect(self.on_stop)
+        buttons = QHBoxLayout()
+        for b in (self.record_btn, self.pause_btn, self.stop_btn):
+            b.setMinimumHeight(36)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.elapsed = QLabel("0:00")
+        self.elapsed.setObjectName("elapsed")
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 100)
+        self.meter.setTextVisible(False)
+        self.meter.setFixedHeight(14)
+        self.meter.setObjectName("levelMeter")
+        meter_row = QHBoxLayout()
+        meter_row.addWidget(self.elapsed)
+        meter_row.addWidget(self.meter, 1)
+
+        self.silence = QLabel("No sound for 10 s — check the microphone.")
+        self.silence.setObjectName("warning")
+        self.silence.hide()
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        # Hook for the live transcript (issue 3): committed text plus a lighter pending tail.
+        self.live = QPlainTextEdit()
+        self.live.setReadOnly(True)
+        self.live.setPlaceholderText("The transcript appears here after Stop.")
+        self.live.hide()
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addLayout(form)
+        lay.addSpacing(8)
+        lay.addLayout(buttons)
+        lay.addLayout(meter_row)
+        lay.addWidget(self.silence)
+        lay.addWidget(self.error)
+        lay.addWidget(self.live, 1)
+        lay.addStretch(0 if self.live.isVisible() else 1)
+        self.reset()
+
+    # --- state --------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Ready for a new visit (unless one is recording)."""
+        if self.controller.recorder is None:
+            self.label_edit.clear()
+            self.consent.setChecked(False)
+            self.elapsed.setText("0:00")
+            self.meter.setValue(0)
+            self.silence.hide()
+            self.error.hide()
+            self.load_devices()
+        self._update_buttons()
+
+    def load_devices(self) -> None:
+        self.device_combo.clear()
+        try:
+            devices = self._devices()
+        except ScribeError as e:
+            devices = []
+            self.show_error(e.message)
+        default_row = 0
+        for d in devices:
+            self.device_combo.addItem(d.name + (" (default)" if d.is_default else ""), d.index)
+            if d.is_default:
+                default_row = self.device_combo.count() - 1
+        if not devices:
+            self.device_combo.addItem("System default", None)
+        self.device_combo.setCurrentIndex(default_row)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def show_live(self, committed: str, pending: str = "") -> None:
+        """Hook for the live transcriber: final text, then a pending tail that may change."""
+        self.live.show()
+        self.live.setPlainText(committed + (f" {pending}" if pending else ""))
+
+    def _update_buttons(self) -> None:
+        rec = self.controller.recorder
+        recording = rec is not None
+        self.record_btn.setEnabled(not recording and self.consent.isChecked())
+        self.consent.setEnabled(not recording)
+        self.device_combo.setEnabled(not recording)
+        self.label_edit.setEnabled(not recording)
+        self.pause_btn.setEnabled(recording)
+        self.stop_btn.setEnabled(recording)
+        paused = rec is not None and rec.state is RecorderState.PAUSED
+        self.pause_btn.setText("Resume" if paused else "Pause")
+
+    # --- slots --------------------------------------------------------------------------------
+    def on_record(self) -> None:
+        if not self.consent.isChecked():
+            return
+        self.error.hide()
+        eid = self.controller.start_recording(self.device_combo.currentData(),
+                                              self.label_edit.text())
+        if eid is None:
+            self.show_error("The recording did not start; see the message above.")
+            return
+        self.timer.start()
+        self._update_buttons()
+
+    def on_pause(self) -> None:
+        rec = self.controller.recorder
+        if rec is None:
+            return
+        if rec.state is RecorderState.PAUSED:
+            self.controller.resume_recording()
+        else:
+            self.controller.pause_recording()
+        self._update_buttons()
+
+    def on_stop(self) -> None:
+        self.timer.stop()
+        rec = self.controller.recorder
+        error = rec.error if rec is not None else None
+        eid = self.controller.stop_recording()
+        self.meter.setValue(0)
+        self.silence.hide()
+        self._update_buttons()
+        if error is not None:
+            self.show_error(error.message)
+        if eid:
+            self.stopped.emit(eid)
+
+    def on_poll(self) -> None:
+        rec = self.controller.recorder
+        if rec is None:
+            self.timer.stop()
+            return
+        self.meter.setValue(int(rec.level * 100))
+        self.elapsed.setText(duration_text(rec.elapsed_s))
+        self.silence.setVisible(rec.state is RecorderState.RECORDING
+                                and rec.seconds_since_sound >= SILENCE_WARNING_S)
+        if rec.state is RecorderState.ENDED:  # the microphone went away or the disk filled
+            self.on_stop()

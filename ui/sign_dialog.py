@@ -1,0 +1,93 @@
+"""Sign-off: signer name and credentials, the attestation, and one acknowledgement per flag."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scribe.domain import NoteDraft
+from scribe.signoff import DEFAULT_ATTESTATION
+
+
+def flagged_sentences(note: NoteDraft) -> list[tuple[int, str, str]]:
+    """(position in ``note.sentences()``, sentence, flag messages) for each flagged sentence."""
+    return [
+        (i, s.text, " ".join(f.message for f in s.flags))
+        for i, s in enumerate(note.sentences())
+        if s.flags
+    ]
+
+
+class SignerFields(QWidget):
+    """Name and credentials, shared by the sign and addendum dialogs."""
+
+    def __init__(self, name: str, credentials: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = QLineEdit(name)
+        self.name.setPlaceholderText("e.g. Dana Smith")
+        self.credentials = QLineEdit(credentials)
+        self.credentials.setPlaceholderText("e.g. MD")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Name", self.name)
+        form.addRow("Credentials", self.credentials)
+
+
+class SignDialog(QDialog):
+    def __init__(self, note: NoteDraft, name: str = "", credentials: str = "",
+                 attestation: str = DEFAULT_ATTESTATION, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign note")
+        self.setMinimumWidth(480)
+        self.attestation = attestation
+        self.signer = SignerFields(name, credentials)
+        text = QLabel(attestation)
+        text.setWordWrap(True)
+        text.setObjectName("attestation")
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.signer)
+        lay.addWidget(text)
+        self.flag_boxes: list[tuple[int, QCheckBox]] = []
+        flagged = flagged_sentences(note)
+        if flagged:
+            group = QGroupBox(f"Flagged sentences ({len(flagged)}) — acknowledge each one")
+            glay = QVBoxLayout(group)
+            for pos, sentence, why in flagged:
+                box = QCheckBox(f"“{sentence}” — {why}")
+                box.setToolTip(why)
+                box.toggled.connect(self._update)
+                glay.addWidget(box)
+                self.flag_boxes.append((pos, box))
+            lay.addWidget(group)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_button = self.buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.signer.name.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        ok = bool(self.signer.name.text().strip()) and all(b.isChecked() for _, b in
+                                                           self.flag_boxes)
+        self.sign_button.setEnabled(ok)
+
+    def acknowledged(self) -> list[int]:
+        return [pos for pos, box in self.flag_boxes if box.isChecked()]
+
+    def name(self) -> str:
+        return self.signer.name.text().strip()
+
+    def credentials(self) -> str:
+        return self.signer.credentials.text().strip()

@@ -1,0 +1,127 @@
+"""The model lane: transcription and drafting run one job at a time off the UI thread.
+
+Threading rule (see STYLE.md "Threads in the Qt app"): a job calls the core's synchronous,
+cancellable functions and reports back only through queued signals. It never touches SQLite;
+the controller (main thread) persists every result.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from scribe.audio_files import duration_s, load_audio
+from scribe.cancel import CancelToken
+from scribe.domain import Transcript
+from scribe.errors import Cancelled, ScribeError
+from scribe.pipeline import draft_transcript, prepare_import
+from scribe.transcriber import TranscribeOptions, Transcriber
+
+log = logging.getLogger("scribe.ui")
+
+UNEXPECTED = "Something went wrong while processing this visit; the audio was kept, try again."
+
+
+@dataclass
+class Job:
+    """One unit of model-lane work.
+
+    ``kind`` is ``import`` (``source`` is the user's file), ``audio`` (``source`` is a stored
+    recording of ``encounter_id``) or ``redraft`` (``transcript`` is given; no audio needed).
+    """
+
+    kind: str
+    encounter_id: str = ""
+    source: Path | None = None
+    audio_dir: Path | None = None
+    transcript: Transcript | None = None
+    template: str = "soap"
+    engine: str = "offline"
+    templates_dir: Path | None = None
+    model: str = "base"
+    cancel: CancelToken = field(default_factory=CancelToken)
+
+
+class JobSignals(QObject):
+    """Lives on the main thread; a job emits these from the lane thread (queued delivery)."""
+
+    imported = Signal(object, object)  # Job, ImportedAudio: the controller creates the visit
+    progress = Signal(str, str, float)  # encounter id, step ("transcribing"/"drafting"), 0..1
+    transcribed = Signal(str, object)  # encounter id, Transcript
+    drafted = Signal(str, object)  # encounter id, NoteDraft
+    failed = Signal(str, str)  # encounter id ("" when no visit exists yet), one-sentence message
+    cancelled = Signal(str)  # encounter id ("" when no visit exists yet)
+    finished = Signal(object)  # the Job; always the last signal of a job
+
+
+def run_job(job: Job, signals: JobSignals) -> None:
+    """The body of a job; runs on the lane thread."""
+    eid = job.encounter_id
+    try:
+        job.cancel.check()
+        transcript = job.transcript
+        if transcript is None:
+            if job.kind == "import":
+                assert job.source is not None and job.audio_dir is not None
+                imported = prepare_import(job.source, job.audio_dir)
+                eid = job.encounter_id = imported.encounter_id
+                audio = imported.audio
+                signals.imported.emit(job, imported)
+            else:
+                assert job.source is not None
+                audio = load_audio(job.source)
+            job.cancel.check()
+            signals.progress.emit(eid, "transcribing", 0.0)
+            transcriber = Transcriber(TranscribeOptions(model=job.model))
+            transcript = transcriber.transcribe(
+                audio, job.cancel, lambda f: signals.progress.emit(eid, "transcribing", f)
+            )
+            if not transcript.duration:
+                transcript = Transcript(transcript.segments, transcript.language,
+                                        transcript.model, duration_s(audio))
+            signals.transcribed.emit(eid, transcript)
+        signals.progress.emit(eid, "drafting", 0.0)
+        draft = draft_transcript(
+            transcript, job.template, job.engine, job.templates_dir, job.cancel,
+            lambda f, _text: signals.progress.emit(eid, "drafting", f),
+        )
+        signals.progress.emit(eid, "drafting", 1.0)
+        signals.drafted.emit(eid, draft)
+    except Cancelled:
+        signals.cancelled.emit(eid)
+    except ScribeError as e:
+        signals.failed.emit(eid, e.message)
+    except Exception:  # a bug must not kill the lane; the log gets the id only
+        log.exception("processing failed for visit %s", eid or "(import)")
+        signals.failed.emit(eid, UNEXPECTED)
+    finally:
+        signals.finished.emit(job)
+
+
+class _Task(QRunnable):
+    def __init__(self, job: Job, signals: JobSignals) -> None:
+        super().__init__()
+        self.job = job
+        self.signals = signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        run_job(self.job, self.signals)
+
+
+class ModelLane:
+    """A thread pool of one: jobs run in order, never two models at once."""
+
+    def __init__(self) -> None:
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+        self.pool.setExpiryTimeout(-1)  # keep the lane thread (and its loaded model) warm
+
+    def submit(self, job: Job, signals: JobSignals) -> None:
+        self.pool.start(_Task(job, signals))
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
