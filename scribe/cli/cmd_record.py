@@ -46,10 +46,9 @@ def run(args) -> int:
     store.create_encounter(label, Status.RECORDING, consent=True, template=args.template,
                            encounter_id=eid)
     print(f"Recording visit {eid}… (Ctrl-C to stop)", file=sys.stderr)
-    deadline = time.monotonic() + args.seconds if args.seconds else None
-    try:
-        while not recorder.wait_ended(0.2):
-            if deadline is not None and time.monotonic() >= deadline:
+    try:  # --seconds counts recorded audio, so device start-up latency does not shorten it
+        while not recorder.wait_ended(0.1):
+            if args.seconds and recorder.elapsed_s >= args.seconds:
                 break
     except KeyboardInterrupt:
         pass

@@ -1,0 +1,39 @@
+"""`scribe record` through the real audio stack: PulseAudio virtual source → PortAudio → visit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scribe.cli import main
+from scribe.cli.common import open_store
+from scribe.domain import Status
+from tests.audio_stack import DATA, pulse_source  # noqa: F401
+
+
+def test_record_refuses_without_consent(capsys):
+    assert main(["record", "--seconds", "1", "--fast"]) == 1
+    assert "agreement" in capsys.readouterr().err
+    assert open_store().list(include_discarded=True) == []
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source):  # noqa: F811
+    clip = DATA / "hello.wav"
+    key_words = json.loads((DATA / "clips.json").read_text())[clip.name]["key_words"]
+    player = pulse_source.play(clip)
+    code = main(["record", "--device", pulse_source.device, "--seconds", "6", "--consent",
+                 "--fast", "--label", "mic visit"])
+    player.wait(timeout=30)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    eid = out.strip().splitlines()[-1]
+    store = open_store()
+    enc = store.get(eid)
+    assert enc.status == Status.IN_REVIEW and enc.consent and enc.duration_s >= 5.0
+    text = store.get_transcript(eid).text.lower()
+    assert all(w in text for w in key_words), text
+    actions = [e.action for e in store.audit_events(eid)]
+    assert actions[:3] == ["created", "consent_given", "recorded"]
