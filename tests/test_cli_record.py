@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
 from scribe.cli import main
 from scribe.cli.common import open_store
 from scribe.domain import Status
-from tests.audio_stack import DATA, pulse_source  # noqa: F401
+from tests.audio_stack import DATA, pulse_source, wait_for  # noqa: F401
 
 
 def test_record_refuses_without_consent(capsys):
@@ -23,12 +24,18 @@ def test_record_refuses_without_consent(capsys):
 def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source):  # noqa: F811
     clip = DATA / "hello.wav"
     key_words = json.loads((DATA / "clips.json").read_text())[clip.name]["key_words"]
+    result: dict[str, int] = {}
+    argv = ["record", "--device", pulse_source.device, "--seconds", "6", "--consent", "--fast",
+            "--label", "mic visit"]
+    worker = threading.Thread(target=lambda: result.setdefault("code", main(argv)))
+    worker.start()
+    # Speak only once the visit is recording, as a clinician would after pressing Record.
+    wait_for(lambda: bool(open_store().list()), 15, "the recording to start")
     player = pulse_source.play(clip)
-    code = main(["record", "--device", pulse_source.device, "--seconds", "6", "--consent",
-                 "--fast", "--label", "mic visit"])
     player.wait(timeout=30)
+    worker.join(timeout=120)
     out, err = capsys.readouterr()
-    assert code == 0, err
+    assert result.get("code") == 0, err
     eid = out.strip().splitlines()[-1]
     store = open_store()
     enc = store.get(eid)
