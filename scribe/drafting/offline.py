@@ -16,7 +16,15 @@ from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
 from scribe.drafting.offline_model import SectionModel, load_model
-from scribe.drafting.offline_rules import CHITCHAT, guess_speaker, route, rule_label, strong_label
+from scribe.drafting.offline_rules import (
+    CHITCHAT,
+    guess_speaker,
+    ros_system,
+    route,
+    rule_label,
+    section_labels,
+    strong_label,
+)
 from scribe.drafting.offline_text import (
     content_words,
     is_question,
@@ -54,7 +62,7 @@ _NO = re.compile(
     re.IGNORECASE,
 )
 _Q_LEAD = re.compile(
-    r"^(?:and|so|okay|um|uh|now|any|also|,|\s)*(?:have you (?:had|been having|noticed|experienced|"
+    r"(?:^|[,;]\s*|\b(?:and|so|okay|now|also|like)\s+)(?:have you (?:had|been having|noticed|experienced|"
     r"felt|seen)|do you (?:have|get|feel|notice|take|smoke|drink)|did you (?:have|get|notice|feel|"
     r"take)|are you (?:having|taking|experiencing|feeling|still)|is there|any (?:other )?|"
     r"how about|what about|experiencing|been having|noticed)\s*(?:any|some)?\s*",
@@ -62,16 +70,27 @@ _Q_LEAD = re.compile(
 )
 
 
+_PROMPT = re.compile(
+    r"\b(?:tell me|can you|could you|let me|let's (?:talk|take|go|look|review)|any questions|"
+    r"do you have any questions|show me|finalize the note|end the recording|good to see|"
+    r"nice to (?:see|meet))\b",
+    re.IGNORECASE,
+)
+_ANSWERS = {"yes", "yep", "yeah", "nope", "sure", "correct", "fine", "good", "okay"}
+_DANGLING = re.compile(r"[\s,]+(?:and|or|but|the|a|an|that|so|to|of|with|we|i|it's|is)[\s.,]*$")
+
+
 def _topic(question: str) -> str | None:
     q = question.rstrip(" ?").lower()
-    m = _Q_LEAD.search(q)
-    if not m:
+    matches = list(_Q_LEAD.finditer(q))
+    if not matches:
         return None
+    m = matches[-1]
     topic = strip_fillers(q[m.end() :]).strip(" ,")
     topic = re.sub(
         r"\b(?:at all|lately|recently|or anything(?: like that)?|or anything)\b", "", topic
     )
-    topic = re.sub(r"\s+", " ", topic).strip(" ,")
+    topic = re.sub(r"^(?:a|an|the)\s+", "", re.sub(r"\s+", " ", topic).strip(" ,"))
     if not topic or len(topic.split()) > 8 or re.search(r"\b(?:you|your|i|my)\b", topic):
         return None
     return topic
@@ -167,13 +186,17 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
 def clean(unit: Unit, gender: str | None) -> str:
     """The unit as a note sentence, or "" when nothing clinical is left."""
     text = strip_fillers(unit.raw.lower())
-    if not text or (CHITCHAT.match(text) and len(text.split()) < 8):
+    if not text or (CHITCHAT.match(text) and len(text.split()) < 8) or _PROMPT.search(text):
         return ""
+    if _DANGLING.search(text) and len(text.split()) < 8:
+        return ""  # a fragment cut off mid-sentence by the recogniser
+    text = _DANGLING.sub("", text)
     text = normalize_numbers(text)
     if unit.speaker in ("patient", "clinician"):
         text = to_third_person(text, gender, unit.speaker)
     text = strip_fillers(text)
-    if len(content_words(text)) < 1 or len(text.split()) < (2 if unit.speaker == "qa" else 3):
+    need = 1 if unit.speaker == "qa" else 2
+    if len(content_words(text) - _ANSWERS) < need or len(text.split()) < need + 1:
         return ""
     return sentence_case(text)
 
@@ -225,13 +248,20 @@ class OfflineDrafter:
             progress(0.8, "assembling the note")
         routes = route(template.sections)
         sections = [Section(s.title) for s in template.sections]
+        ros_owner = next(
+            (i for i, s in enumerate(template.sections) if section_labels(s) == ("ros",)), None
+        )
         for u in sorted(units, key=lambda u: u.position):
             cancel.check()
             idx = routes.get(u.label)
             if idx is None:
                 continue
+            text = u.text
+            system = ros_system(text) if u.label == "ros" and idx == ros_owner else None
+            if system:
+                text = f"{system}: {text}"
             sections[idx].sentences.append(
-                Sentence(u.text, evidence=tuple(sorted(set(u.evidence))), support=Support.SUPPORTED)
+                Sentence(text, evidence=tuple(sorted(set(u.evidence))), support=Support.SUPPORTED)
             )
         if progress:
             progress(1.0, "done")
@@ -244,6 +274,8 @@ class OfflineDrafter:
                 strong = strong_label(u.raw.lower(), u.speaker)
                 if strong is not None:
                     u.label, u.score = strong, max(score, 0.5)
+                elif u.speaker == "qa" and u.label in ("hpi", "cc"):
+                    u.label = "ros"  # a symptom asked about and endorsed or denied
             return
         for u in units:
             u.label = "ros" if u.speaker == "qa" else rule_label(u.raw.lower(), u.speaker)

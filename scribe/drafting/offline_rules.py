@@ -248,3 +248,27 @@ def route(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
                 out[label] = owners[p]
                 break
     return out
+
+
+# Review-of-systems headings clinicians use, by symptom words (first match wins).
+ROS_SYSTEMS = [
+    ("Constitutional", r"fever|chills|night sweats|weight (?:loss|gain)|fatigue|tired|appetite"),
+    ("Cardiovascular", r"chest pain|palpitation|racing|swelling|edema|heart"),
+    ("Respiratory", r"shortness of breath|cough|wheez|breath"),
+    ("Gastrointestinal", r"nausea|vomit|diarrhea|constipation|abdominal|belly|stomach|stool|bloat"),
+    ("Genitourinary", r"urin|bladder|burning|blood in"),
+    ("Musculoskeletal", r"joint|muscle|back pain|knee|shoulder|hip|ankle|elbow|wrist|neck pain"),
+    ("Neurological", r"headache|dizz|lightheaded|numb|tingl|weakness|faint|seizure"),
+    ("Skin", r"rash|itch|lesion|bruis|skin"),
+    ("Psychiatric", r"depress|anxi|mood|sleep|stress"),
+    ("HENT", r"sore throat|congestion|ear|sinus|runny nose|vision"),
+]
+_ROS_RX = [(name, re.compile(rf"\b(?:{rx})", re.IGNORECASE)) for name, rx in ROS_SYSTEMS]
+
+
+def ros_system(text: str) -> str | None:
+    """The body system a review-of-systems statement is about, if its words say so."""
+    for name, rx in _ROS_RX:
+        if rx.search(text):
+            return name
+    return None

@@ -47,6 +47,8 @@ _FILLERS = [
     r"^\s*and\b",
     r"^\s*but\b",
     r"^\s*now\b",
+    r"^\s*then\b",
+    r"^\s*alrighty\b",
     r"^\s*oh\b",
     r"\bright\?",
     r"\b(?:hey|okay|ok)?,?\s*(?:dragon|dax)\b,?",
@@ -198,6 +200,9 @@ def tidy(text: str) -> str:
     text = text.replace("__lf1__", " ")
     text = _ELLIPSIS.sub(" ... ", text)
     text = _CONTRACTION.sub(r"\1\2", text)
+    text = re.sub(r"\bgon na\b|\bgonna\b", "going to", text)
+    text = re.sub(r"\bwan na\b|\bwanna\b", "want to", text)
+    text = re.sub(r"\bgot ta\b|\bgotta\b", "have to", text)
     text = _SPACED_PUNCT.sub(r"\1", text)
     text = re.sub(r"\$\s+(\d)", r"$\1", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -210,7 +215,7 @@ _BREAK = re.compile(
     re.IGNORECASE,
 )
 _QWORD = re.compile(
-    r"^(?:(?:and|so|okay|now|um|uh|alright|,)\s*)*(?:what|how|when|where|why|which|who|did|do|"
+    r"^(?:(?:and|so|okay|now|um|uh|alright|then|also|well|,)\s*)*(?:what|how|when|where|why|which|who|did|do|"
     r"does|are|is|have|has|can|could|would|any)\b",
     re.IGNORECASE,
 )
