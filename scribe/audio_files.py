@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from pathlib import Path
 
 import numpy as np
 
+from scribe.crypto import is_encrypted, read_plaintext
 from scribe.errors import AudioFileError
 
 SAMPLE_RATE = 16000
@@ -37,6 +39,16 @@ def check_wav_complete(path: Path) -> None:
         raise AudioFileError(f"{path.name} is a WAV file with no audio data.")
 
 
+def fix_streaming_wav(data: bytes) -> bytes:
+    """Fill in the sizes of a canonical 44-byte WAV header left open by a streaming writer."""
+    if len(data) < 44 or data[:4] != b"RIFF" or data[36:40] != b"data":
+        return data
+    if struct.unpack_from("<I", data, 40)[0] != 0xFFFFFFFF:
+        return data
+    size = min(len(data) - 44, 0xFFFFFFFF - 36)
+    return data[:4] + struct.pack("<I", 36 + size) + data[8:40] + struct.pack("<I", size) + data[44:]
+
+
 def load_audio(path: str | Path) -> np.ndarray:
     """Decode any supported file to 16 kHz mono float32; every failure is an AudioFileError."""
     p = Path(path)
@@ -44,11 +56,15 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioFileError(f"Audio file not found: {p.name}.")
     if p.stat().st_size == 0:
         raise AudioFileError(f"{p.name} is empty; there is no audio to transcribe.")
-    check_wav_complete(p)
+    source: str | io.BytesIO = str(p)
+    if is_encrypted(p):  # decrypted in memory only, never to a temp file (issue 5)
+        source = io.BytesIO(fix_streaming_wav(read_plaintext(p)))
+    else:
+        check_wav_complete(p)
     from faster_whisper.audio import decode_audio
 
     try:
-        audio = decode_audio(str(p), sampling_rate=SAMPLE_RATE)
+        audio = decode_audio(source, sampling_rate=SAMPLE_RATE)
     except Exception:  # PyAV raises many types for non-audio input
         raise AudioFileError(
             f"{p.name} could not be read as audio; use a WAV, MP3, M4A or FLAC recording."

@@ -17,6 +17,9 @@ from sqlite_utils import Database
 from scribe.domain import AuditEvent
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+"""Settings row holding "count:hash" of the last event, written in the same transaction as it, so
+removing the newest events (which leaves a valid but shorter chain) is detected too."""
 
 
 def event_hash(prev_hash: str, seq: int, encounter_id: str | None, action: str, actor: str,
@@ -41,6 +44,11 @@ def append(db: Database, encounter_id: str | None, action: str, actor: str, at: 
         "INSERT INTO audit (seq, encounter_id, action, actor, at, detail, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [seq, encounter_id, action, actor, at_s, detail, prev_hash, digest],
+    )
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [HEAD_KEY, f"{seq}:{digest}"],
     )
 
 
@@ -73,6 +81,16 @@ def verify(db: Database) -> VerifyResult:
             return VerifyResult(False, count, r["seq"], "contents were changed")
         prev_hash = r["hash"]
         expected_seq += 1
+    head = db.execute("SELECT value FROM settings WHERE key = ?", [HEAD_KEY]).fetchone()
+    if head is None:
+        if count:
+            return VerifyResult(False, count, 1, "the record of the newest event is missing")
+    elif head[0] != f"{count}:{prev_hash}":
+        head_seq = int(head[0].split(":", 1)[0]) if head[0].split(":", 1)[0].isdigit() else 0
+        if head_seq > count:
+            return VerifyResult(False, count, count + 1,
+                                f"event missing: the trail should end at event {head_seq}")
+        return VerifyResult(False, count, count, "does not match the record of the newest event")
     return VerifyResult(True, count)
 
 

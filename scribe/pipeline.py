@@ -5,7 +5,6 @@ Bad input is rejected before a visit exists, so a failed import leaves nothing h
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import numpy as np
 
 from scribe.audio_files import duration_s, load_audio
 from scribe.cancel import NEVER, CancelToken
+from scribe.crypto import store_copy
 from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
 from scribe.drafting import get_drafter, load_template
 from scribe.errors import Cancelled, DiskFullError, ScribeError
@@ -42,7 +42,7 @@ def prepare_import(src: str | Path, audio_dir: Path) -> ImportedAudio:
     eid = new_id()
     dest = audio_dir / f"{eid}{src.suffix.lower()}"
     try:
-        shutil.copyfile(src, dest)
+        store_copy(src, dest)  # encrypted when a clinician is signed in (scribe.crypto)
     except OSError as e:
         dest.unlink(missing_ok=True)
         if e.errno == 28:
@@ -110,14 +110,18 @@ def note_from_file(
         raise ScribeError("This store keeps no audio files.")
     load_template(template_id, templates_dir)  # fail on a bad template before any work
     imported = prepare_import(src, store.audio_dir)
-    enc = store.create_encounter(
-        label=label or Path(src).stem,
-        status=Status.TRANSCRIBING,
-        audio_file=imported.path.name,
-        duration_s=imported.duration_s,
-        template=template_id,
-        source="imported",
-        encounter_id=imported.encounter_id,
-    )
+    try:
+        enc = store.create_encounter(
+            label=label or Path(src).stem,
+            status=Status.TRANSCRIBING,
+            audio_file=imported.path.name,
+            duration_s=imported.duration_s,
+            template=template_id,
+            source="imported",
+            encounter_id=imported.encounter_id,
+        )
+    except ScribeError:  # e.g. the database is locked: leave no orphan audio behind
+        imported.path.unlink(missing_ok=True)
+        raise
     process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step)
     return store.get(enc.id)

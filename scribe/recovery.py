@@ -123,15 +123,15 @@ def finalize_part(part: Path, meta: Mapping[str, Any]) -> Recording:
     """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header)."""
     samplerate, channels = int(meta["samplerate"]), int(meta["channels"])
     frame_bytes = channels * SAMPLE_BYTES
-    with open(part, "r+b") as f:
-        size = f.seek(0, os.SEEK_END)
-        data = max(0, size - PART_HEADER_BYTES)
+    # Encrypted part files (scribe.crypto, issue 5) are sealed in place instead; their header keeps
+    # placeholder sizes, which scribe.audio_files fixes in memory when it decrypts.
+    from scribe import crypto
+
+    if crypto.is_encrypted(part):
+        data = max(0, crypto.seal_part(part) - PART_HEADER_BYTES)
         data -= data % frame_bytes
-        f.truncate(PART_HEADER_BYTES + data)
-        f.seek(0)
-        f.write(wav_header(samplerate, channels, data))
-        f.flush()
-        os.fsync(f.fileno())
+    else:
+        data = _fix_plain_part(part, samplerate, channels, frame_bytes)
     target = wav_path(part)
     os.replace(part, target)
     sidecar_path(part).unlink(missing_ok=True)
@@ -143,6 +143,19 @@ def finalize_part(part: Path, meta: Mapping[str, Any]) -> Recording:
         samplerate=samplerate,
         channels=channels,
     )
+
+
+def _fix_plain_part(part: Path, samplerate: int, channels: int, frame_bytes: int) -> int:
+    with open(part, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        data = max(0, size - PART_HEADER_BYTES)
+        data -= data % frame_bytes
+        f.truncate(PART_HEADER_BYTES + data)
+        f.seek(0)
+        f.write(wav_header(samplerate, channels, data))
+        f.flush()
+        os.fsync(f.fileno())
+    return data
 
 
 def finalize_interrupted(part: Path) -> Recording:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,14 @@ from scribe.errors import NotFoundError, SignOffError, StoreError
 from scribe.lifecycle import require_move
 from scribe.schema import migrate
 
+try:  # the encrypted store (scribe.secure_db) raises SQLCipher's own exception classes
+    import sqlcipher3 as _sqlcipher
+
+    DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, _sqlcipher.Error)
+    DB_DAMAGED: tuple[type[Exception], ...] = (sqlite3.DatabaseError, _sqlcipher.DatabaseError)
+except ImportError:  # pragma: no cover
+    DB_ERRORS, DB_DAMAGED = (sqlite3.Error,), (sqlite3.DatabaseError,)
+
 
 @dataclass
 class NoteRecord:
@@ -45,7 +54,7 @@ class NoteRecord:
         return self.signature is not None
 
 
-def _db_error(e: sqlite3.Error) -> StoreError:
+def _db_error(e: Exception) -> StoreError:
     msg = str(e)
     if "immutable" in msg or "append-only" in msg or "cannot change status" in msg:
         return StoreError("That note is signed and cannot be changed; add an addendum instead.")
@@ -63,7 +72,7 @@ class Store:
         self.actor = actor
         try:
             migrate(db)
-        except sqlite3.DatabaseError as e:
+        except DB_DAMAGED as e:
             raise StoreError(
                 "The Scribe database is damaged or not a Scribe database; restore it from backup."
             ) from e
@@ -95,7 +104,7 @@ class Store:
         try:
             with self.db.atomic():
                 return fn()
-        except sqlite3.Error as e:
+        except DB_ERRORS as e:
             raise _db_error(e) from e
 
     def _move(self, enc: Encounter, new: Status, failure: str | None = None) -> None:

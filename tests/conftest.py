@@ -23,7 +23,11 @@ def scribe_home(tmp_path, models_root, monkeypatch) -> Path:
     home = tmp_path / "scribe-home"
     monkeypatch.setenv("SCRIBE_HOME", str(home))
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
-    return home
+    monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")  # every test runs encrypted
+    yield home
+    from scribe import crypto
+
+    crypto.set_active_key(None)  # the CLI signs in per process; tests share one
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scribe.cli.common import open_store, print_json
 from scribe.export import export_text, export_to_file
+from scribe.secure_db import confirm_signature
 from scribe.signoff import DEFAULT_ATTESTATION
 from scribe.transcript_io import format_segment
 
@@ -90,6 +91,7 @@ def run_sign(args) -> int:
     enc = store.find(args.id)
     note = store.get_note(enc.id)
     acked = []
+    confirm_signature()  # a signature means this person: the passphrase is asked again
     if note is not None and args.acknowledge_flags:
         acked = [i for i, s in enumerate(note.current.sentences()) if s.flags]
     sig = store.sign(enc.id, args.signer, args.attestation, acked)

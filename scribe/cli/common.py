@@ -13,7 +13,10 @@ from scribe.transcriber import TranscribeOptions, Transcriber
 
 
 def open_store() -> Store:
-    return Store.open(db_path(), actor="cli")
+    """The encrypted store, unlocked with SCRIBE_PASSPHRASE or a typed passphrase (issue 5)."""
+    from scribe.secure_db import open_secure_store
+
+    return open_secure_store(db_path().parent, actor="cli").store
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:

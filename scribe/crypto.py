@@ -1,0 +1,327 @@
+"""Encryption at rest for audio: AES-256-GCM in independently sealed chunks, and key wrapping.
+
+File format (``MAGIC`` identifies it)::
+
+    MAGIC (8) | file_id (16)                      header, plaintext
+    { length (4, big-endian) | nonce (12) | ciphertext+tag (length) }*
+
+Each chunk is sealed with a per-file key (HKDF of the data key and ``file_id``); its associated
+data is ``MAGIC | file_id | seq (8) | final (1)``, so chunks cannot be reordered, dropped or moved to
+another file unnoticed. A finished file ends with a chunk marked final; a file cut short by a crash
+has none, and :func:`iter_plaintext` with ``partial_ok`` drops a torn last chunk (what the recorder
+wrote in its last flush interval) and keeps the rest.
+
+The data key (32 random bytes) is wrapped by a key derived from the passphrase with scrypt.
+Nothing here writes plaintext to disk: readers return bytes in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from scribe.errors import AudioFileError, AuthError
+
+__all__ = [
+    "MAGIC",
+    "EncryptedWriter",
+    "active_key",
+    "encrypt_file",
+    "is_encrypted",
+    "iter_plaintext",
+    "new_data_key",
+    "read_plaintext",
+    "seal_part",
+    "set_active_key",
+    "store_copy",
+    "unwrap_key",
+    "wrap_key",
+    "writer_factory",
+]
+
+MAGIC = b"SCRBAUD1"
+_HEADER = len(MAGIC) + 16
+_NONCE = 12
+_TAG = 16
+_LEN = struct.Struct(">I")
+MAX_CHUNK = 1 << 20
+"""Plaintext bytes buffered before a chunk is sealed even without a flush (about 30 s of audio)."""
+
+SCRYPT_N = 1 << 15  # ~32 MiB and ~0.1 s: a brute force costs the attacker the same per guess
+SCRYPT_R = 8
+SCRYPT_P = 1
+
+_DAMAGED = "The audio file {name} is damaged or was changed; it cannot be played or transcribed."
+
+
+# ---- keys ------------------------------------------------------------------------------------
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def wrap_key(data_key: bytes, passphrase: str) -> dict[str, Any]:
+    """The data key sealed under a passphrase-derived key, as JSON-ready fields."""
+    salt, nonce = os.urandom(16), os.urandom(_NONCE)
+    kek = _kek(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    sealed = AESGCM(kek).encrypt(nonce, data_key, b"scribe-data-key")
+    b64 = base64.b64encode
+    return {
+        "kdf": "scrypt",
+        "n": SCRYPT_N,
+        "r": SCRYPT_R,
+        "p": SCRYPT_P,
+        "salt": b64(salt).decode(),
+        "nonce": b64(nonce).decode(),
+        "wrapped": b64(sealed).decode(),
+    }
+
+
+def unwrap_key(wrapped: dict[str, Any], passphrase: str) -> bytes:
+    """The data key; AuthError when the passphrase is wrong (the GCM tag is the verifier)."""
+    b64 = base64.b64decode
+    try:
+        kek = _kek(passphrase, b64(wrapped["salt"]), int(wrapped["n"]), int(wrapped["r"]),
+                   int(wrapped["p"]))
+        return AESGCM(kek).decrypt(b64(wrapped["nonce"]), b64(wrapped["wrapped"]),
+                                   b"scribe-data-key")
+    except InvalidTag:
+        raise AuthError("The passphrase is wrong; try again.") from None
+    except (KeyError, ValueError, TypeError):
+        raise AuthError("The clinician profile is damaged; restore it from backup.") from None
+
+
+# The key of the signed-in clinician, for code that reads or writes audio (set at unlock).
+_active: bytes | None = None
+_active_lock = threading.Lock()
+
+
+def set_active_key(key: bytes | None) -> None:
+    global _active
+    with _active_lock:
+        _active = key
+
+
+def active_key() -> bytes | None:
+    return _active
+
+
+def _require_key(key: bytes | None) -> bytes:
+    key = key or _active
+    if key is None:
+        raise AuthError("Scribe is locked; sign in with your passphrase to open audio.")
+    return key
+
+
+def _file_aead(key: bytes, file_id: bytes) -> AESGCM:
+    sub = HKDF(algorithm=hashes.SHA256(), length=32, salt=file_id, info=b"scribe-audio")
+    return AESGCM(sub.derive(key))
+
+
+def _aad(file_id: bytes, seq: int, final: bool) -> bytes:
+    return MAGIC + file_id + struct.pack(">QB", seq, 1 if final else 0)
+
+
+# ---- writing ---------------------------------------------------------------------------------
+class EncryptedWriter:
+    """A ChunkWriter (``write``/``flush``/``close``) that seals each flushed chunk with AES-GCM.
+
+    ``flush()`` seals what was written since the last flush as one chunk and fsyncs it, so the
+    recorder's flush interval bounds what a crash can lose. ``close()`` adds the final chunk.
+    """
+
+    def __init__(self, path: Path, key: bytes | None = None, header: bytes = b"") -> None:
+        self._key = _require_key(key)
+        self._file_id = os.urandom(16)
+        self._aead = _file_aead(self._key, self._file_id)
+        self._seq = 0
+        self._buf = bytearray()
+        self._closed = False
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        self._fd = os.open(path, flags, 0o600)
+        try:
+            self._raw(MAGIC + self._file_id)
+            if header:
+                self.write(header)
+            self.flush()
+        except OSError:
+            os.close(self._fd)
+            raise
+
+    @property
+    def chunks(self) -> int:
+        return self._seq
+
+    def _raw(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+    def _seal(self, data: bytes, final: bool = False) -> None:
+        nonce = os.urandom(_NONCE)
+        ct = self._aead.encrypt(nonce, data, _aad(self._file_id, self._seq, final))
+        self._raw(_LEN.pack(len(ct)) + nonce + ct)
+        self._seq += 1
+
+    def write(self, data: bytes) -> None:
+        self._buf += data
+        if len(self._buf) >= MAX_CHUNK:
+            self._seal(bytes(self._buf))
+            self._buf.clear()
+
+    def flush(self) -> None:
+        if self._buf:
+            self._seal(bytes(self._buf))
+            self._buf.clear()
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            if self._buf:
+                self._seal(bytes(self._buf))
+                self._buf.clear()
+            self._seal(b"", final=True)
+            os.fsync(self._fd)
+        finally:
+            self._closed = True
+            os.close(self._fd)
+
+
+def writer_factory(key: bytes) -> Callable[[Path, bytes], EncryptedWriter]:
+    """``(path, header) -> EncryptedWriter``: what ``Recorder(writer_factory=...)`` takes."""
+    return lambda path, header: EncryptedWriter(path, key, header)
+
+
+def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
+    """Encrypt a whole file (an imported recording) into ``dest``; removes ``dest`` on failure."""
+    try:
+        with open(src, "rb") as f:
+            w = EncryptedWriter(dest, key)
+            try:
+                while block := f.read(MAX_CHUNK):
+                    w.write(block)
+            finally:
+                w.close()
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def store_copy(src: Path, dest: Path) -> None:
+    """Copy a file into the store: encrypted when a clinician is signed in, else as is."""
+    if _active is not None:
+        encrypt_file(src, dest, _active)
+    else:
+        shutil.copyfile(src, dest)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+def is_encrypted(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def _chunks(path: Path, key: bytes, partial_ok: bool) -> Iterator[tuple[bytes, int, bool]]:
+    """(plaintext, end offset, final) per intact chunk."""
+    name = path.name
+    with open(path, "rb") as f:
+        head = f.read(_HEADER)
+        if len(head) < _HEADER or head[: len(MAGIC)] != MAGIC:
+            raise AudioFileError(_DAMAGED.format(name=name))
+        file_id = head[len(MAGIC):]
+        aead = _file_aead(key, file_id)
+        seq, pos = 0, _HEADER
+        while True:
+            lb = f.read(_LEN.size)
+            if not lb:
+                break
+            want = _NONCE + _LEN.unpack(lb)[0] if len(lb) == _LEN.size else 0
+            sane = _NONCE + _TAG <= want <= _NONCE + _TAG + 64 * MAX_CHUNK
+            body = f.read(want) if sane else b""
+            torn = not sane or len(body) < want
+            plain, final = None, False
+            if not torn:
+                for final in (False, True):
+                    try:
+                        plain = aead.decrypt(body[:_NONCE], body[_NONCE:],
+                                             _aad(file_id, seq, final))
+                        break
+                    except InvalidTag:
+                        continue
+            if plain is None:
+                at_end = f.read(1) == b""
+                if partial_ok and at_end:
+                    return  # the torn last chunk of an interrupted recording
+                raise AudioFileError(_DAMAGED.format(name=name))
+            pos += _LEN.size + len(body)
+            yield plain, pos, final
+            seq += 1
+            if final:
+                if f.read(1):
+                    raise AudioFileError(_DAMAGED.format(name=name))
+                return
+        if not partial_ok:
+            raise AudioFileError(_DAMAGED.format(name=name))  # finished files end with a final chunk
+
+
+def iter_plaintext(path: Path, key: bytes | None = None, partial_ok: bool = False
+                   ) -> Iterator[bytes]:
+    """Decrypted contents chunk by chunk. ``partial_ok`` accepts an unfinished recording."""
+    k = _require_key(key)
+    for plain, _end, _final in _chunks(Path(path), k, partial_ok):
+        if plain:
+            yield plain
+
+
+def read_plaintext(path: Path, key: bytes | None = None, partial_ok: bool = False) -> bytes:
+    return b"".join(iter_plaintext(path, key, partial_ok))
+
+
+def seal_part(part: Path, key: bytes | None = None) -> int:
+    """Finish an encrypted part file in place: drop a torn tail, add the final chunk.
+
+    Returns the plaintext length. No copy is made, so this also works on a full disk.
+    """
+    k = _require_key(key)
+    end, total, seq, final = _HEADER, 0, 0, False
+    for plain, chunk_end, is_final in _chunks(part, k, partial_ok=True):
+        total += len(plain)
+        seq += 1
+        end, final = chunk_end, is_final
+    if final:
+        return total
+    file_id = _file_id(part)
+    with open(part, "r+b") as f:
+        f.truncate(end)
+        f.seek(end)
+        nonce = os.urandom(_NONCE)
+        ct = _file_aead(k, file_id).encrypt(nonce, b"", _aad(file_id, seq, True))
+        f.write(_LEN.pack(len(ct)) + nonce + ct)
+        f.flush()
+        os.fsync(f.fileno())
+    return total
+
+
+def _file_id(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(_HEADER)[len(MAGIC):]

@@ -1,0 +1,147 @@
+"""The encrypted store: SQLCipher under sqlite-utils, unlocked by the clinician's passphrase.
+
+The database key is derived (HKDF) from the data key the profile unwraps, so one passphrase opens
+the database and the audio files. ``SCRIBE_PASSPHRASE`` supplies the passphrase to the CLI; a fresh
+data folder is initialized with it (the clinician's name from ``SCRIBE_CLINICIAN``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlite_utils import Database
+
+from scribe import crypto
+from scribe.errors import AuthError, StoreError
+from scribe.paths import data_dir
+from scribe.profile import Profile
+from scribe.store import Store
+
+DB_FILE = "scribe.db"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_NO_PASSPHRASE = (
+    "No passphrase was given; set SCRIBE_PASSPHRASE or run scribe in a terminal to type it."
+)
+
+
+def db_key(data_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scribe-db").derive(data_key)
+
+
+def connect(path: Path, data_key: bytes, timeout: float = 5.0) -> sqlcipher3.Connection:
+    """An open SQLCipher connection (WAL); StoreError when the file is damaged or not ours."""
+    if path.is_file() and path.stat().st_size >= 16:
+        with open(path, "rb") as f:
+            if f.read(16) == _SQLITE_MAGIC:
+                raise StoreError(
+                    "The Scribe database is not encrypted (an older install); "
+                    "export your notes and start a new data folder."
+                )
+    try:
+        conn = sqlcipher3.connect(str(path), timeout=timeout)
+    except sqlcipher3.Error as e:
+        raise StoreError("The Scribe database could not be opened; check the data folder.") from e
+    try:
+        conn.execute(f"PRAGMA key = \"x'{db_key(data_key).hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode=wal")
+    except sqlcipher3.Error as e:
+        conn.close()
+        if "locked" in str(e) or "busy" in str(e):
+            raise StoreError(
+                "The Scribe database is in use by another program; try again shortly."
+            ) from e
+        raise StoreError(
+            "The Scribe database is damaged or not a Scribe database; restore it from backup."
+        ) from e
+    return conn
+
+
+@dataclass
+class SecureSession:
+    """A signed-in clinician: the profile, the unlocked store and the data key."""
+
+    profile: Profile
+    store: Store
+    key: bytes
+
+    def confirm(self, passphrase: str) -> None:
+        """Raise AuthError unless ``passphrase`` is this clinician's (signing asks again)."""
+        if not self.profile.check(passphrase):
+            raise AuthError("The passphrase is wrong; the note was not signed.")
+
+    def close(self) -> None:
+        self.store.close()
+        crypto.set_active_key(None)
+
+
+def passphrase_from_env(prompt: str = "Scribe passphrase: ", confirm: bool = False) -> str:
+    """``SCRIBE_PASSPHRASE``, else asked on the terminal; AuthError when neither is possible."""
+    env = os.environ.get("SCRIBE_PASSPHRASE")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise AuthError(_NO_PASSPHRASE)
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+        raise AuthError("The two passphrases differ; nothing was created.")
+    return first
+
+
+def unlock(home: Path | None = None, passphrase: str | None = None,
+           name: str | None = None, credentials: str = "") -> tuple[Profile, bytes]:
+    """Unlock the profile in ``home`` (creating it on first start) and return it with its key."""
+    home = home or data_dir()
+    profile = Profile.load(home)
+    if profile is None:
+        if (home / DB_FILE).exists():
+            raise AuthError("The clinician profile is missing from the data folder; restore it "
+                            "from backup.")
+        pw = passphrase or passphrase_from_env("New Scribe passphrase: ", confirm=True)
+        return Profile.create(home, name or os.environ.get("SCRIBE_CLINICIAN", "Clinician"),
+                              credentials, pw)
+    key = profile.key_from_keyring() if passphrase is None else None
+    if key is None:
+        key = profile.unlock(passphrase or passphrase_from_env())
+    return profile, key
+
+
+def open_secure_store(home: Path | None = None, actor: str = "cli",
+                      passphrase: str | None = None, timeout: float = 5.0,
+                      key: bytes | None = None) -> SecureSession:
+    """Sign in and open the encrypted store; expired audio is purged (see scribe.retention)."""
+    home = home or data_dir()
+    if key is None:
+        profile, key = unlock(home, passphrase)
+    else:
+        loaded = Profile.load(home)
+        if loaded is None:
+            raise AuthError("No clinician profile exists here yet; create one first.")
+        profile = loaded
+    conn = connect(home / DB_FILE, key, timeout)
+    audio = home / "audio"
+    audio.mkdir(exist_ok=True)
+    store = Store(Database(conn), audio, actor)
+    crypto.set_active_key(key)
+    from scribe.retention import purge_expired_audio
+
+    purge_expired_audio(store)
+    return SecureSession(profile, store, key)
+
+
+def confirm_signature(session_home: Path | None = None) -> Profile:
+    """The CLI's re-entered passphrase before signing (``SCRIBE_PASSPHRASE`` or a prompt)."""
+    profile = Profile.load(session_home or data_dir())
+    if profile is None:
+        raise AuthError("No clinician profile exists here yet; create one first.")
+    pw = passphrase_from_env("Passphrase to sign: ")
+    if not profile.check(pw):
+        raise AuthError("The passphrase is wrong; the note was not signed.")
+    return profile
