@@ -1,0 +1,86 @@
+"""``scribe audit verify`` on the real encrypted database file, before and after tampering."""
+
+from __future__ import annotations
+
+import pytest
+
+from scribe.cli import main
+from scribe.domain import Status
+from scribe.secure_db import connect, open_secure_store
+
+TRIGGERS = ("audit_no_update", "audit_no_delete")
+
+
+@pytest.fixture
+def visit(scribe_home):
+    session = open_secure_store(scribe_home)
+    store = session.store
+    enc = store.create_encounter("Visit", Status.RECORDING, consent=True)
+    store.set_audio(enc.id, f"{enc.id}.wav", 12.0)
+    store.set_status(enc.id, Status.TRANSCRIBING)
+    store.fail(enc.id, "Cancelled by the user; open the visit to try again.")
+    store.record_export(enc.id, "file")
+    n = store.verify_audit().events
+    session.close()
+    return enc.id, n, session.key
+
+
+def tamper(home, key, *sql: str) -> None:
+    """What someone with the key and a raw SQLCipher shell could do to the file."""
+    conn = connect(home / "scribe.db", key)
+    for t in TRIGGERS:
+        conn.execute(f"DROP TRIGGER {t}")
+    for stmt in sql:
+        conn.execute(stmt)
+    conn.commit()
+    conn.close()
+
+
+def verify(capsys) -> tuple[int, str]:
+    code = main(["audit", "verify"])
+    return code, capsys.readouterr().out.strip()
+
+
+def test_untouched_store_verifies(visit, capsys):
+    _, n, _ = visit
+    code, out = verify(capsys)
+    assert code == 0
+    assert out == f"audit trail intact: {n} events, hash chain verified"
+
+
+@pytest.mark.parametrize(
+    "case, sql, bad_seq, reason",
+    [
+        ("edited", ["UPDATE audit SET detail = 'usb' WHERE seq = 3"], 3, "contents were changed"),
+        ("edited actor", ["UPDATE audit SET actor = 'mallory' WHERE seq = 2"], 2,
+         "contents were changed"),
+        ("removed", ["DELETE FROM audit WHERE seq = 2"], 2, "missing or out of order"),
+        ("removed last", ["DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"], "last",
+         "event missing"),
+        ("reordered", [
+            "UPDATE audit SET seq = -1 WHERE seq = 2",
+            "UPDATE audit SET seq = 2 WHERE seq = 3",
+            "UPDATE audit SET seq = 3 WHERE seq = -1",
+        ], 2, ""),
+        ("head erased", ["DELETE FROM settings WHERE key = 'audit_head'"], 1, "newest event"),
+    ],
+)
+def test_tampering_with_the_database_file_is_detected(visit, capsys, scribe_home, case, sql,
+                                                       bad_seq, reason):
+    _, n, key = visit
+    assert verify(capsys)[0] == 0
+    tamper(scribe_home, key, *sql)
+    code, out = verify(capsys)
+    seq = n if bad_seq == "last" else bad_seq
+    assert code == 1, case
+    assert out.startswith(f"audit trail broken at event {seq}:"), out
+    assert reason in out
+
+
+def test_show_lists_a_visits_trail(visit, capsys):
+    eid, _, _ = visit
+    assert main(["audit", "show", eid[:8]]) == 0
+    out = capsys.readouterr().out
+    actions = [line.split()[4] for line in out.splitlines()]
+    assert actions == ["created", "consent_given", "recorded", "status", "status", "exported"]
+    assert "recording->transcribing" in out and "cli" in out

@@ -1,0 +1,156 @@
+"""The encrypted store: SQLCipher database, passphrase, locked and corrupt files, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scribe import crypto
+from scribe.audio_files import load_audio
+from scribe.cli import main
+from scribe.domain import Status
+from scribe.errors import AudioFileError, AuthError, StoreError
+from scribe.pipeline import note_from_file
+from scribe.profile import Profile
+from scribe.secure_db import connect, open_secure_store
+from scribe.transcriber import TranscribeOptions, Transcriber
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fresh_home_is_initialized_encrypted_with_the_env_passphrase(scribe_home, capsys):
+    assert cli(capsys, "list")[0] == 0
+    profile = Profile.load(scribe_home)
+    assert profile is not None and profile.check("test passphrase")
+    assert not profile.check("another passphrase")
+    head = (scribe_home / "scribe.db").read_bytes()[:16]
+    assert head != b"SQLite format 3\x00"
+    import sqlite3
+
+    with pytest.raises(sqlite3.DatabaseError):  # plain SQLite sees noise
+        sqlite3.connect(scribe_home / "scribe.db").execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_wrong_passphrase_is_one_clear_line_and_changes_nothing(scribe_home, capsys,
+                                                                 monkeypatch):
+    session = open_secure_store(scribe_home)
+    session.store.create_encounter("Visit", Status.RECORDING, consent=True)
+    n = session.store.verify_audit().events
+    session.close()
+    before = (scribe_home / "scribe.db").read_bytes()
+    monkeypatch.setenv("SCRIBE_PASSPHRASE", "not the passphrase")
+    code, out, err = cli(capsys, "list")
+    assert code == 1 and out == ""
+    assert err == "scribe: The passphrase is wrong; try again.\n"
+    assert (scribe_home / "scribe.db").read_bytes() == before
+    monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")
+    assert open_secure_store(scribe_home).store.verify_audit().events == n
+
+
+def test_no_passphrase_without_a_terminal_is_a_clear_error(scribe_home, monkeypatch):
+    monkeypatch.delenv("SCRIBE_PASSPHRASE")
+    run = subprocess.run([sys.executable, "-m", "scribe", "list"], cwd=ROOT, text=True,
+                         capture_output=True, stdin=subprocess.DEVNULL)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        "scribe: No passphrase was given; set SCRIBE_PASSPHRASE or run scribe in a terminal to "
+        "type it."
+    )
+    assert not (scribe_home / "profile.json").exists()
+
+
+def test_signing_confirms_the_passphrase(scribe_home):
+    session = open_secure_store(scribe_home)
+    session.confirm("test passphrase")
+    with pytest.raises(AuthError, match="not signed"):
+        session.confirm("test passphrase ")
+
+
+def test_short_passphrase_is_refused_at_creation(tmp_path):
+    with pytest.raises(AuthError, match="at least 8"):
+        Profile.create(tmp_path, "Dr A", "MD", "short")
+
+
+def test_corrupt_database_is_a_clear_error(scribe_home, capsys):
+    open_secure_store(scribe_home).close()
+    db = scribe_home / "scribe.db"
+    raw = bytearray(db.read_bytes())
+    raw[100:200] = bytes(100)
+    db.write_bytes(bytes(raw))
+    code, _, err = cli(capsys, "list")
+    assert code == 1
+    assert err == ("scribe: The Scribe database is damaged or not a Scribe database; restore it "
+                   "from backup.\n")
+
+
+def test_locked_database_gives_a_clear_message_and_no_half_made_visit(scribe_home, clip):
+    session = open_secure_store(scribe_home, timeout=0.2)
+    holder = connect(scribe_home / "scribe.db", session.key)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(StoreError, match="in use by another program"):
+            note_from_file(session.store, clip("hello.wav"),
+                           Transcriber(TranscribeOptions(model="tiny.en")))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert session.store.list(include_discarded=True) == []
+    assert list(session.store.audio_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["empty", "non-audio", "truncated"])
+def test_bad_audio_into_the_encrypted_store_leaves_nothing(scribe_home, tmp_path, clip, kind):
+    files = {"empty": b"", "non-audio": b"not audio at all\n" * 100,
+             "truncated": clip("hello.wav").read_bytes()[:30000]}
+    path = tmp_path / f"bad-{kind}.wav"
+    path.write_bytes(files[kind])
+    session = open_secure_store(scribe_home)
+    with pytest.raises(AudioFileError):
+        note_from_file(session.store, path, Transcriber(TranscribeOptions(model="tiny.en")))
+    assert session.store.list(include_discarded=True) == []
+    assert list(session.store.audio_dir.iterdir()) == []
+
+
+def test_damaged_encrypted_audio_is_a_clear_error(scribe_home, tmp_path, clip):
+    open_secure_store(scribe_home)
+    dest = tmp_path / "x.wav"
+    crypto.store_copy(clip("hello.wav"), dest)
+    raw = bytearray(dest.read_bytes())
+    raw[5000] ^= 0xFF
+    dest.write_bytes(bytes(raw))
+    with pytest.raises(AudioFileError, match="damaged or was changed"):
+        load_audio(dest)
+
+
+@pytest.mark.slow
+def test_very_long_recording_imports_encrypted_and_transcribes(scribe_home, tmp_path):
+    """Forty minutes (77 MB of WAV): encrypted in chunks, decrypted in memory, VAD skips silence."""
+    path = tmp_path / "long.wav"
+    sr, minutes = 16000, 40
+    tone = (np.sin(2 * np.pi * 440 * np.arange(sr) / sr) * 3000).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        silence = np.zeros(sr * 60, dtype="<i2").tobytes()
+        for _ in range(minutes):
+            w.writeframes(silence)
+        w.writeframes(tone.tobytes())
+    session = open_secure_store(scribe_home)
+    enc = note_from_file(session.store, path, Transcriber(TranscribeOptions(model="tiny.en")),
+                         label="long")
+    assert enc.status == Status.IN_REVIEW
+    assert enc.duration_s == pytest.approx(minutes * 60 + 1, abs=0.1)
+    stored = session.store.audio_dir / enc.audio_file
+    assert stored.read_bytes()[:8] == crypto.MAGIC
