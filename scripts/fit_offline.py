@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-share", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--threshold", type=float, default=0.0)
-    ap.add_argument("--max-words", type=int, default=550)
+    ap.add_argument("--max-words", type=int, default=450)
     ap.add_argument("--eval", type=Path, help="also report ROUGE on this CSV (e.g. valid.csv)")
     args = ap.parse_args(argv)
 

@@ -195,3 +195,25 @@ def test_cancel_is_honoured() -> None:
     with pytest.raises(Cancelled):
         OfflineDrafter().draft(parse_text_transcript(VISIT), load_template("soap"), token, progress)
     assert seen and seen[-1] < 1.0
+
+
+def test_fitted_model_ships_small_and_is_used() -> None:
+    from scribe.drafting.offline_model import FITTED, load_model
+
+    assert FITTED.is_file() and FITTED.stat().st_size < 2_000_000
+    model = load_model()
+    assert model is not None and "drop" in model.labels
+    assert OfflineDrafter().model is model
+
+
+def test_long_unpunctuated_turn_is_split_into_sections() -> None:
+    raw = (
+        "[doctor] on your knee exam i see that you do have pain to palpation of the medial aspect "
+        "of your right knee so prior to coming in we did do an x-ray of that right knee and there "
+        "are no fractures so i'm going to prescribe you some ibuprofen eight hundred milligrams "
+        "twice a day and i'm going to put you in a knee brace\n"
+    )
+    note = get_drafter("offline").draft(parse_text_transcript(raw), load_template("soap"))
+    assert len(note.sentences()) >= 2
+    assert "ibuprofen 800 mg" in note.sections[3].text
+    assert all(s.evidence == (0,) for s in note.sentences())
