@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from scribe.domain import AuditEvent
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -50,6 +53,7 @@ def append(db: Database, encounter_id: str | None, action: str, actor: str, at: 
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [HEAD_KEY, f"{seq}:{digest}"],
     )
+    log.info("event %d %s visit=%s actor=%s", seq, action, encounter_id, actor)  # never detail
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,77 @@
+"""The whole pipeline with the network cut off; then a copy of the data folder reveals nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from scribe.cli import main
+
+DATA = Path(__file__).parent / "data"
+KEY_WORDS = json.loads((DATA / "clips.json").read_text())["visit_short.wav"]["key_words"]
+LABEL = "Zebulon Quartermaine"
+HEADERS = [b"RIFF", b"WAVE", b"fLaC", b"SQLite format 3"]
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*_a, **_k):
+        raise OSError("network access attempted during an offline test")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_socket_block_really_blocks(no_network):
+    with pytest.raises(OSError, match="offline test"):
+        socket.create_connection(("127.0.0.1", 9))
+
+
+def test_import_transcribe_draft_sign_export_with_sockets_blocked_then_grep_the_data_copy(
+    no_network, capsys, tmp_path, scribe_home
+):
+    code, out, err = run(capsys, "note", str(DATA / "visit_short.wav"), "--fast", "--json",
+                         "--label", LABEL)
+    assert code == 0, err
+    visit = json.loads(out)
+    transcript = " ".join(s["text"] for s in visit["transcript"]).lower()
+    eid = visit["id"]
+    assert run(capsys, "sign", eid, "--as", "Dr. Ada Lovelace, MD", "--acknowledge-flags")[0] == 0
+    export = tmp_path / "note.txt"
+    code, _, err = run(capsys, "export", eid, "-o", str(export))
+    assert code == 0, err
+    assert "Electronically signed by Dr. Ada Lovelace, MD" in export.read_text()
+    assert run(capsys, "audit", "verify")[0] == 0
+
+    # Phrases that are really in this visit (so finding none of them below means something).
+    planted = [LABEL, "Quartermaine"] + [w for w in KEY_WORDS if w in transcript]
+    assert len(planted) >= 8 and "penicillin" in planted
+    copy = tmp_path / "stolen-copy"
+    shutil.copytree(scribe_home, copy)
+    files = [p for p in copy.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".wav" for p in files) and (copy / "scribe.db").is_file()
+    hits = []
+    for p in files:
+        raw = p.read_bytes()
+        for phrase in planted:
+            if re.search(re.escape(phrase.encode()), raw, re.IGNORECASE):
+                hits.append((p.name, phrase))
+        for head in HEADERS:
+            if head in raw:
+                hits.append((p.name, head.decode()))
+    with capsys.disabled():
+        print(f"\ngrep over {len(files)} files ({', '.join(sorted(p.name for p in files))}) "
+              f"for {len(planted)} phrases and {len(HEADERS)} headers: {len(hits)} hits {hits}")
+    assert hits == []
