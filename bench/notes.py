@@ -46,9 +46,13 @@ def _fact_checker() -> Callable[..., Any] | None:
 
 
 def _count_flags(checker: Callable[..., Any], note: Any, transcript: Any) -> int:
+    """Flags after the fact check, whether it returns the checked note or the flags themselves."""
     checked = checker(note, transcript)
-    checked = checked if checked is not None else note
-    return sum(len(s.flags) for s in checked.sentences())
+    if checked is None:
+        checked = note
+    if hasattr(checked, "sentences"):
+        return sum(len(s.flags) for s in checked.sentences())
+    return sum(len(x) if isinstance(x, (list, tuple)) else 1 for x in checked)
 
 
 def main(argv: list[str] | None = None) -> int:
