@@ -43,6 +43,8 @@ __all__ = [
     "iter_plaintext",
     "new_data_key",
     "read_plaintext",
+    "read_range",
+    "default_writer_factory",
     "seal_part",
     "set_active_key",
     "store_copy",
@@ -209,6 +211,12 @@ def writer_factory(key: bytes) -> Callable[[Path, bytes], EncryptedWriter]:
     return lambda path, header: EncryptedWriter(path, key, header)
 
 
+def default_writer_factory() -> Callable[[Path, bytes], Any] | None:
+    """The encrypting writer when a clinician is signed in, else None (the plain writer)."""
+    key = _active
+    return writer_factory(key) if key is not None else None
+
+
 def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
     """Encrypt a whole file (an imported recording) into ``dest``; removes ``dest`` on failure."""
     try:
@@ -295,6 +303,47 @@ def iter_plaintext(path: Path, key: bytes | None = None, partial_ok: bool = Fals
 
 def read_plaintext(path: Path, key: bytes | None = None, partial_ok: bool = False) -> bytes:
     return b"".join(iter_plaintext(path, key, partial_ok))
+
+
+def read_range(path: Path, start: int, length: int, key: bytes | None = None) -> bytes:
+    """Plaintext bytes ``[start, start + length)`` of a (possibly growing) encrypted file.
+
+    Chunk sizes are known from the length fields (ciphertext = plaintext + tag), so only the
+    chunks that overlap the range are decrypted: live transcription reads the tail cheaply.
+    """
+    k = _require_key(key)
+    out = bytearray()
+    end = start + length
+    with open(path, "rb") as f:
+        head = f.read(_HEADER)
+        if len(head) < _HEADER or head[: len(MAGIC)] != MAGIC:
+            raise AudioFileError(_DAMAGED.format(name=Path(path).name))
+        file_id = head[len(MAGIC):]
+        aead = _file_aead(k, file_id)
+        seq, plain_pos = 0, 0
+        while plain_pos < end:
+            lb = f.read(_LEN.size)
+            if len(lb) < _LEN.size:
+                break
+            n = _LEN.unpack(lb)[0]
+            if n < _TAG:
+                break
+            size = n - _TAG
+            if plain_pos + size <= start or size == 0:
+                f.seek(_NONCE + n, os.SEEK_CUR)
+            else:
+                body = f.read(_NONCE + n)
+                if len(body) < _NONCE + n:
+                    break  # the chunk being written right now
+                try:
+                    plain = aead.decrypt(body[:_NONCE], body[_NONCE:], _aad(file_id, seq, False))
+                except InvalidTag:
+                    break  # a torn or final chunk: nothing more to read
+                lo, hi = max(0, start - plain_pos), min(size, end - plain_pos)
+                out += plain[lo:hi]
+            plain_pos += size
+            seq += 1
+    return bytes(out)
 
 
 def seal_part(part: Path, key: bytes | None = None) -> int:

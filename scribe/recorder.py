@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from scribe import crypto
 from scribe.devices import load_sounddevice, resolve_input_device
 from scribe.domain import Recording
 from scribe.errors import AudioDeviceError, AudioFileError, DiskFullError, ScribeError
@@ -119,7 +120,8 @@ class Recorder:
         stream_factory: builds the input stream (default ``sounddevice.InputStream``); tests pass
             a fake that calls ``callback(indata, frames, time, status)`` with int16 blocks.
         encounter_id: stored in the sidecar; also the default file name.
-        writer_factory: ``(path, header) -> ChunkWriter``.
+        writer_factory: ``(path, header) -> ChunkWriter``; default: encrypted when a key is
+            active (``scribe.crypto.set_active_key``), else :class:`PcmFileWriter`.
         stall_timeout_s: no block for this long means the microphone is gone.
         capture_samplerate: rate to open the device at when it differs from ``samplerate``
             (audio is resampled to ``samplerate`` on the writer thread). None: ``samplerate``,
@@ -136,7 +138,7 @@ class Recorder:
         *,
         encounter_id: str | None = None,
         name: str | None = None,
-        writer_factory: Callable[[Path, bytes], ChunkWriter] = PcmFileWriter,
+        writer_factory: Callable[[Path, bytes], ChunkWriter] | None = None,
         flush_interval_s: float = 0.5,
         stall_timeout_s: float = 5.0,
         blocksize: int = 0,
@@ -149,7 +151,8 @@ class Recorder:
         self.capture_samplerate = int(capture_samplerate or samplerate)
         self.encounter_id = encounter_id
         self._stream_factory = stream_factory
-        self._writer_factory = writer_factory
+        # None: AES-GCM chunks when a clinician is signed in (scribe.crypto, issue 5), else plain.
+        self._writer_factory = writer_factory or crypto.default_writer_factory() or PcmFileWriter
         self._name = name or encounter_id or uuid.uuid4().hex
         self._flush_interval_s = flush_interval_s
         self._stall_timeout_s = stall_timeout_s
@@ -295,9 +298,13 @@ class Recorder:
                 self._frames_written if end_frame is None else min(end_frame, self._frames_written)
             )
             count = max(0, end - start_frame)
-            with open(path, "rb") as f:
-                f.seek(PART_HEADER_BYTES + start_frame * self._frame_bytes)
-                raw = f.read(count * self._frame_bytes)
+            offset = PART_HEADER_BYTES + start_frame * self._frame_bytes
+            if crypto.is_encrypted(path):  # decrypts only the chunks in range (issue 5)
+                raw = crypto.read_range(path, offset, count * self._frame_bytes)
+            else:
+                with open(path, "rb") as f:
+                    f.seek(offset)
+                    raw = f.read(count * self._frame_bytes)
         samples = np.frombuffer(raw[: len(raw) - len(raw) % self._frame_bytes], dtype="<i2")
         audio = samples.astype(np.float32) / 32768.0
         if self.channels > 1:

@@ -128,3 +128,23 @@ def test_interrupted_encrypted_recording_is_recovered(tmp_path):
         assert crypto.read_plaintext(Path(recording.path), KEY)  # now a finished file
     finally:
         crypto.set_active_key(None)
+
+
+def test_recorder_encrypts_by_default_when_signed_in_and_reads_its_growing_file(tmp_path):
+    crypto.set_active_key(KEY)
+    try:
+        samples = read_wav(DATA / "hello.wav")[0]
+        mic = FakeMicrophone(samples, blocksize=800)
+        rec = Recorder(tmp_path, stream_factory=mic.factory)
+        rec.start()
+        mic.feed(16000)
+        part = rec.partial_path
+        assert part.read_bytes().startswith(crypto.MAGIC)
+        rec.stop()
+        got = rec.read_audio(8000, 12000)
+        np.testing.assert_allclose(got, samples[8000:12000, 0] / 32768.0, atol=1e-6)
+        raw = crypto.read_plaintext(Path(rec._recording.path))
+        for start, n in [(0, 10), (44, 3000), (1000, 20000), (30000, 10**6)]:
+            assert crypto.read_range(Path(rec._recording.path), start, n) == raw[start:start + n]
+    finally:
+        crypto.set_active_key(None)

@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-from scribe import crypto
 from scribe.audio_files import load_audio
 from scribe.cli.common import add_model_args, open_store, transcriber_from
 from scribe.domain import Status, new_id
@@ -41,9 +40,8 @@ def run(args) -> int:
     store = open_store()
     assert store.audio_dir is not None
     eid = new_id()
-    key = crypto.active_key()  # set when the store was unlocked: the audio is encrypted too
-    recorder = Recorder(store.audio_dir, _device(args.device), encounter_id=eid,
-                        **({"writer_factory": crypto.writer_factory(key)} if key else {}))
+    # The store is unlocked, so the Recorder writes AES-GCM encrypted audio (scribe.crypto).
+    recorder = Recorder(store.audio_dir, _device(args.device), encounter_id=eid)
     recorder.start()  # raises a clear AudioDeviceError before any visit exists
     label = args.label or time.strftime("Visit %Y-%m-%d %H:%M")
     store.create_encounter(label, Status.RECORDING, consent=True, template=args.template,
