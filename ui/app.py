@@ -17,6 +17,8 @@ QLabel#subtitle, QLabel#paneTitle { color: #5f6b7a; }
 QLabel#paneTitle { font-weight: 600; padding: 2px 0; }
 QLabel#sectionTitle { font-weight: 700; color: #23395d; padding-top: 8px; letter-spacing: 1px; }
 QLabel#elapsed { font-size: 22px; font-family: monospace; min-width: 70px; }
+QLabel#recState { color: #c62828; font-weight: 600; min-width: 90px; }
+QLabel#recState[paused="true"] { color: #ef6c00; }
 QLabel#warning { background: #fff3cd; color: #7a5a00; padding: 6px; border-radius: 4px; }
 QLabel#error { background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px; }
 QLabel#signature { background: #e8f5e9; color: #1b5e20; padding: 8px; border-radius: 4px;
@@ -32,7 +34,6 @@ QPushButton#recordButton:enabled { color: #c62828; }
 QProgressBar#levelMeter { border: 1px solid #c0c7d0; border-radius: 3px; background: #f1f3f5; }
 QProgressBar#levelMeter::chunk { background: #43a047; }
 QTextEdit { background: white; }
-QListWidget::item { padding: 4px 2px; border-bottom: 1px solid #eef0f3; }
 """
 
 

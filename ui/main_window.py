@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self.on_row_changed)
 
         left = QWidget()
+        left.setMinimumWidth(380)
         llay = QVBoxLayout(left)
         row = QHBoxLayout()
         row.addWidget(self.new_btn)

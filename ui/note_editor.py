@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QFrame, QLabel, QTextEdit, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QSizePolicy,
+    QTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from scribe.domain import NoteDraft, Sentence, Support
 from scribe.note_edit import clinician_written, edit_section, section_text
@@ -28,6 +36,8 @@ def needs_attention(sentence: Sentence, draft: NoteDraft | None) -> str | None:
 
 class SectionEditor(QTextEdit):
     """Plain-text editor for one section whose height follows its content."""
+
+    focused = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +86,14 @@ class SectionEditor(QTextEdit):
             return True
         return super().event(e)
 
+    def focusInEvent(self, e) -> None:  # noqa: ANN001
+        super().focusInEvent(e)
+        self.focused.emit()  # entering a section selects its sentence even if the cursor stays
+
+    def mousePressEvent(self, e) -> None:  # noqa: ANN001
+        super().mousePressEvent(e)
+        self.focused.emit()
+
     def fit_height(self) -> None:
         """Grow with the text so the note scrolls as one page, not editor by editor."""
         size = self.document().documentLayout().documentSize()
@@ -102,15 +120,18 @@ class NoteEditor(QWidget):
         self.editors: list[SectionEditor] = []
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(0, 0, 0, 0)
-        self._lay.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._loading = False
 
     def set_note(self, current: NoteDraft, draft: NoteDraft, read_only: bool) -> None:
         self._loading = True
-        while self._lay.count() > 1:
+        while self._lay.count():
             item = self._lay.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            old = item.widget()
+            if old is not None:
+                old.hide()  # deleteLater runs on the next loop turn; never paint it meanwhile
+                old.setParent(None)
+                old.deleteLater()
         self.note, self.draft, self.editors = current, draft, []
         for i, sec in enumerate(current.sections):
             title = QLabel(sec.title.upper())
@@ -125,9 +146,10 @@ class NoteEditor(QWidget):
             ed.setFrameShape(QFrame.Shape.NoFrame if read_only else QFrame.Shape.StyledPanel)
             ed.textChanged.connect(lambda i=i: self.on_text_changed(i))
             ed.cursorPositionChanged.connect(lambda i=i: self.on_cursor(i))
+            ed.focused.connect(lambda i=i: self.on_cursor(i))
             ed.mark()
-            self._lay.insertWidget(self._lay.count() - 1, title)
-            self._lay.insertWidget(self._lay.count() - 1, ed)
+            self._lay.addWidget(title)
+            self._lay.addWidget(ed)
             self.editors.append(ed)
         self._loading = False
 

@@ -86,7 +86,10 @@ class RecordPanel(QWidget):
         self.meter.setTextVisible(False)
         self.meter.setFixedHeight(14)
         self.meter.setObjectName("levelMeter")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("recState")
         meter_row = QHBoxLayout()
+        meter_row.addWidget(self.state_label)
         meter_row.addWidget(self.elapsed)
         meter_row.addWidget(self.meter, 1)
 
@@ -164,6 +167,10 @@ class RecordPanel(QWidget):
         self.stop_btn.setEnabled(recording)
         paused = rec is not None and rec.state is RecorderState.PAUSED
         self.pause_btn.setText("Resume" if paused else "Pause")
+        self.state_label.setText("Paused" if paused else "● Recording" if recording else "")
+        self.state_label.setProperty("paused", paused)
+        self.state_label.style().unpolish(self.state_label)
+        self.state_label.style().polish(self.state_label)
 
     # --- slots --------------------------------------------------------------------------------
     def on_record(self) -> None:

@@ -61,6 +61,9 @@ class ReviewView(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("subtitle")
         self.template_combo = QComboBox()
+        self.template_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.template_combo.setMinimumContentsLength(12)
         self.template_combo.setToolTip("Note template; changing it drafts the note again.")
         self.template_combo.activated.connect(self.on_template_chosen)
         self.sign_btn = QPushButton("Sign…")

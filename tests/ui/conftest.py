@@ -1,0 +1,129 @@
+"""Fixtures for the app tests: a real store, the fast speech model, a sound device that plays a file."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Status, Support, Transcript
+from scribe.paths import db_path
+from scribe.store import Store
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+class WavStream:
+    """Stands in for ``sounddevice.InputStream``: plays a WAV through the recorder's callback.
+
+    Blocks are delivered faster than real time; after the file, quiet blocks keep the stream alive
+    (as a real microphone would) until the recorder stops it.
+    """
+
+    def __init__(self, path: Path, callback, finished_callback=None, blocksize=0, **_kw) -> None:
+        data, _sr = sf.read(str(path), dtype="int16", always_2d=True)
+        self.data = data[:, :1]
+        self.callback = callback
+        self.finished_callback = finished_callback
+        self.block = blocksize or 1600
+        self.active = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.fed_all = threading.Event()
+
+    def start(self) -> None:
+        self.active = True
+        self._thread.start()
+
+    def _run(self) -> None:
+        for i in range(0, len(self.data), self.block):
+            if self._stop.is_set():
+                return
+            chunk = self.data[i:i + self.block]
+            self.callback(chunk, len(chunk), None, None)
+            self._stop.wait(0.002)
+        self.fed_all.set()
+        quiet = np.zeros((self.block, 1), dtype=np.int16)
+        while not self._stop.wait(0.05):
+            self.callback(quiet, self.block, None, None)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.active = False
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def close(self) -> None:
+        self.stop()
+
+
+class WavStreamFactory:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.streams: list[WavStream] = []
+
+    def __call__(self, **kw) -> WavStream:
+        stream = WavStream(self.path, **kw)
+        self.streams.append(stream)
+        return stream
+
+
+@pytest.fixture
+def store(scribe_home):
+    s = Store.open(db_path(), actor="test")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_window(qtbot, store):
+    """Build the main window over the test store (fast model, fake microphone, no real devices)."""
+    from ui.app import create_app
+    from ui.controller import Controller
+    from ui.main_window import MainWindow
+    from ui.record_panel import RecordPanel
+
+    create_app([])
+    made = []
+
+    def make(stream_factory=None):
+        ctrl = Controller(store, model="tiny.en", audio_dir=store.audio_dir,
+                          stream_factory=stream_factory or WavStreamFactory(DATA / "hello.wav"))
+        w = MainWindow(ctrl, RecordPanel(ctrl, devices=lambda: []))
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        w.controller.lane.wait(10000)
+
+
+def reviewed_visit(store: Store, flagged: bool = False) -> str:
+    """A visit in review with a hand-written transcript and note (no model needed)."""
+    segs = (
+        Segment(0, 0.0, 2.0, "What brings you in today?", "clinician"),
+        Segment(1, 2.0, 5.0, "I have had a cough for four days.", "patient"),
+        Segment(2, 5.0, 8.0, "I take lisinopril ten milligrams daily.", "patient"),
+        Segment(3, 8.0, 10.0, "Your lungs are clear.", "clinician"),
+    )
+    flags = (Flag("dose", "The transcript says 10 mg, the note says 20 mg."),) if flagged else ()
+    note = NoteDraft([
+        Section("Subjective", [
+            Sentence("Reports cough for 4 days.", (1,)),
+            Sentence("Takes lisinopril 20 mg daily." if flagged else
+                     "Takes lisinopril 10 mg daily.", (2,), Support.PARTLY, flags),
+        ]),
+        Section("Objective", [Sentence("Lungs are clear.", (3,))]),
+        Section("Assessment", []),
+        Section("Plan", [Sentence("Follow up in one week.", (), Support.UNSUPPORTED)]),
+    ])
+    enc = store.create_encounter("Room 3", Status.TRANSCRIBING, duration_s=10.0)
+    store.save_transcript(enc.id, Transcript(segs, model="test", duration=10.0))
+    store.save_draft(enc.id, note)
+    return enc.id
