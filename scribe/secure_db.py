@@ -77,6 +77,11 @@ class SecureSession:
         if not self.profile.check(passphrase):
             raise AuthError("The passphrase is wrong; the note was not signed.")
 
+    def record_unlock(self, how: str) -> None:
+        """Audit a sign-in or an unlock of the locked window (no patient text)."""
+        store = self.store
+        store._write(lambda: store._audit(None, "unlocked", how))
+
     def close(self) -> None:
         self.store.close()
         crypto.set_active_key(None)

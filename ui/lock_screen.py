@@ -74,8 +74,7 @@ class LockScreen(QWidget):
         if self.session.profile.check(self.passphrase.text()):
             self.passphrase.clear()
             self.error.hide()
-            store = self.session.store
-            store._write(lambda: store._audit(None, "unlocked", "lock screen"))
+            self.session.record_unlock("lock screen")
             self.unlocked.emit()
         else:
             self.passphrase.clear()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.errors import AuthError, ScribeError
+from scribe.errors import AuthError
 from scribe.paths import data_dir
 from scribe.profile import Profile, check_new_passphrase
 from scribe.secure_db import SecureSession, open_secure_store
@@ -122,7 +122,10 @@ class PassphraseDialog(QDialog):
 
 
 def sign_in(home: Path | None = None, parent: QWidget | None = None) -> SecureSession | None:
-    """Create the profile on first start, else ask for the passphrase until it is right."""
+    """Create the profile on first start, else ask for the passphrase until it is right.
+
+    Raises ScribeError (e.g. a damaged database) for the caller to show; None when cancelled.
+    """
     home = home or data_dir()
     profile = Profile.load(home)
     if profile is None:
@@ -131,16 +134,18 @@ def sign_in(home: Path | None = None, parent: QWidget | None = None) -> SecureSe
             return None
         _, key = Profile.create(home, dlg.name.text(), dlg.credentials.text(),
                                 dlg.passphrase.text())
-        return open_secure_store(home, actor="app", key=key)
+        session = open_secure_store(home, actor="app", key=key)
+        session.record_unlock("profile created")
+        return session
     ask = PassphraseDialog("Sign in to Scribe", f"Passphrase for {profile.signer}:", parent)
     while ask.exec() == QDialog.DialogCode.Accepted:
         try:
-            return open_secure_store(home, actor="app", passphrase=ask.passphrase.text())
+            session = open_secure_store(home, actor="app", passphrase=ask.passphrase.text())
         except AuthError as e:
             ask.show_error(e.message)
-        except ScribeError as e:
-            ask.show_error(e.message)
-            return None
+            continue  # other errors (a damaged database) go to the caller to show
+        session.record_unlock("sign-in")
+        return session
     return None
 
 

@@ -101,6 +101,8 @@ def test_first_start_creates_the_profile_then_signs_in(qtbot, monkeypatch, tmp_p
     monkeypatch.setattr(PassphraseDialog, "exec", type_passphrase)
     session = sign_in(home)
     assert session is not None
+    assert [e.detail for e in session.store.audit_events() if e.action == "unlocked"] == [
+        "profile created", "sign-in"]
     session.close()
 
 
