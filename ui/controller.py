@@ -65,6 +65,9 @@ class Controller(QObject):
         self.jobs: list[Job] = []
         self.recorder: Recorder | None = None
         self.recording_id: str | None = None
+        # Hook run before a signature is stored (e.g. re-enter the passphrase, issue 5):
+        # returns False to abort. None = no extra check.
+        self.sign_check: Callable[[], bool] | None = None
         self.signals = JobSignals(self)
         q = Qt.ConnectionType.QueuedConnection
         self.signals.imported.connect(self.on_imported, q)
@@ -315,6 +318,9 @@ class Controller(QObject):
     def sign(self, eid: str, name: str, credentials: str, acknowledged: list[int],
              attestation: str = DEFAULT_ATTESTATION) -> Signature | None:
         signer = ", ".join(p.strip() for p in (name, credentials) if p.strip())
+        if self.sign_check is not None and not self.sign_check():
+            self.message.emit("The note was not signed.", "info")
+            return None
         try:
             sig = self.store.sign(eid, signer, attestation, acknowledged)
             self.store.set_setting("signer_name", name.strip())

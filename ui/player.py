@@ -42,9 +42,11 @@ class Player(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._generation = 0
+        self._played = False
 
     def play(self, path: Path, start_s: float) -> None:
         self._generation += 1
+        self._played = True
         gen = self._generation
         threading.Thread(target=self._run, args=(path, start_s, gen), daemon=True,
                          name="scribe-player").start()
@@ -67,6 +69,8 @@ class Player(QObject):
 
     def stop(self) -> None:
         self._generation += 1
+        if not self._played:
+            return  # never load the audio system just to stop nothing
         try:
             from scribe.devices import load_sounddevice
 
