@@ -62,15 +62,25 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging()  # ids and step names only, never patient text
     app = create_app(argv)
+    # Sign-in, auto-lock and the passphrase before a signature (issue 5: ui/profile_dialog.py,
+    # ui/lock_screen.py); the store is the encrypted one.
+    from ui.lock_screen import AutoLock
+    from ui.profile_dialog import confirm_passphrase, sign_in
+
     try:
-        store = Store.open(db_path(), actor="app")
+        session = sign_in(db_path().parent)
     except ScribeError as e:
         QMessageBox.critical(None, "Scribe", e.message)
         return 1
+    if session is None:
+        return 0
+    store = session.store
     window = build_window(store, audio_dir=audio_dir(), templates_dir=templates_dir())
+    window.controller.sign_check = lambda: confirm_passphrase(session, window)
+    window.auto_lock = AutoLock(window, session)
     window.show()
     code = app.exec()
-    store.close()
+    session.close()
     return code
 
 
