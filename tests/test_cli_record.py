@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,8 @@ def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source):  # n
     worker = threading.Thread(target=lambda: result.setdefault("code", main(argv)))
     worker.start()
     # Speak only once the visit is recording, as a clinician would after pressing Record.
-    wait_for(lambda: bool(open_store().list()), 15, "the recording to start")
+    audio_dir = Path(os.environ["SCRIBE_HOME"]) / "audio"
+    wait_for(lambda: any(audio_dir.glob("*.part")), 30, "the recording to start")
     player = pulse_source.play(clip)
     player.wait(timeout=30)
     worker.join(timeout=120)
