@@ -217,3 +217,11 @@ def test_long_unpunctuated_turn_is_split_into_sections() -> None:
     assert len(note.sentences()) >= 2
     assert "ibuprofen 800 mg" in note.sections[3].text
     assert all(s.evidence == (0,) for s in note.sentences())
+
+
+def test_one_word_answer_keeps_its_question_topic() -> None:
+    visit = "[doctor] do you have any allergies to medications ?\n[patient] penicillin .\n"
+    note = get_drafter("offline").draft(parse_text_transcript(visit), load_template("soap"))
+    allergy = [s for s in note.sentences() if "penicillin" in s.text.lower()]
+    assert allergy and allergy[0].evidence == (0, 1)
+    assert "allergies" in allergy[0].text.lower()

@@ -77,6 +77,7 @@ _PROMPT = re.compile(
     r"nice to (?:see|meet))\b",
     re.IGNORECASE,
 )
+_BARE = re.compile(r"^(?!.*\b(?:i|i'm|i've|my|me|you|not sure|don't know)\b)[\w\s,.'-]+$", re.I)
 _ANSWERS = {"yes", "yep", "yeah", "nope", "sure", "correct", "fine", "good", "okay"}
 _DANGLING = re.compile(r"[\s,]+(?:and|or|but|the|a|an|that|so|to|of|with|we|i|it's|is)[\s.,]*$")
 
@@ -191,6 +192,13 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
                     if verb and short:
                         units.append(
                             Unit(f"{verb} {topic}", (seg.index, nxt.index), "qa", pos, sent)
+                        )
+                        consumed.add(nxt.index)
+                    elif short and _BARE.match(ans) and content_words(ans):
+                        # "any allergies?" "penicillin." → "Allergies: penicillin."
+                        answer = strip_fillers(ans.lower()).rstrip(" .")
+                        units.append(
+                            Unit(f"{topic}: {answer}", (seg.index, nxt.index), "qa", pos, sent)
                         )
                         consumed.add(nxt.index)
                 continue
