@@ -31,12 +31,13 @@ from scribe.domain import Segment, Transcript, Word
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "aci-bench" / "valid.csv"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "speakers"
 # (kind, clinician voice, patient voice). Cosine between the two voices' Resemblyzer embeddings
-# measured on this machine: distinct ~0.55-0.57, similar ~0.86-0.89 (within one voice ~0.94).
+# measured on this machine: distinct ~0.55-0.57, similar ~0.86-0.89, near ~0.91 (within one voice ~0.94).
 PAIRS = [
     ("distinct", "en-us+edward", "en-us+f3"),
     ("distinct", "en-us+michel", "en-us+Annie"),
     ("similar", "en-us", "en-us+m3"),
     ("similar", "en-us", "en-us+Alex"),
+    ("near", "en-us", "en-gb+f3"),  # tests/data/visit_short.wav's pair: cosine ~0.91, at the limit
 ]
 _TAG = re.compile(r"^\[(doctor|patient)\]\s*(.*)$")
 

@@ -1,15 +1,18 @@
 """Who said what: clinician / patient (/ other) labels for every word and segment, offline, on CPU.
 
-How: Resemblyzer voice embeddings of 1.6 s windows every 0.25 s over voiced audio, clustered into
-two speakers (a third, ``other``, only when a clearly separate voice holds a real share of the
-talk). Each word gets the speaker whose voice best matches the windows around it, smoothed along
-the word sequence (a change of speaker costs less at a pause than mid-phrase), and segments are
-split wherever the speaker changes, then re-indexed 0..n-1.
+How: Resemblyzer voice embeddings (``models.speaker_encoder``, run by onnxruntime) of 1.6 s windows
+every 0.25 s over voiced audio, clustered into two voices (a third, ``other``, only when three
+clusters fit clearly better than two and the third holds a real share of the talk). Each word gets
+the voice whose centroid best matches the windows around it (short phrases, which a window would
+blur into their neighbours, also get an embedding of their own), smoothed along the word sequence by
+a Viterbi pass where a change of speaker costs less at a pause than mid-phrase; centroids are then
+re-estimated from windows inside one speaker's words and the words scored again. Segments are split
+wherever the speaker changes and re-indexed 0..n-1.
 
-Which speaker is the clinician: the one whose voice matches the enrolled voice print
-(:func:`enrol`) when there is one. Without enrolment the fallback is the speaker who asks more
-questions (segments ending in "?"), and on a tie the one who speaks first. The review view offers
-:func:`swap_labels` and :func:`set_segment_speaker` to fix either with one click.
+Which voice is the clinician: the one closest to the enrolled voice print (:func:`enrol`) when there
+is one. Without enrolment the fallback is the voice that asks more questions ("?" in its words), and
+on a tie the one that speaks first. The patient is the other voice that talks most. The review view
+offers :func:`swap_labels` and :func:`set_segment_speaker` to fix either with one click.
 """
 
 from __future__ import annotations
@@ -36,10 +39,18 @@ SAMPLE_RATE = 16000
 WINDOW_FRAMES = 160  # 1.6 s: the encoder's training length
 HOP_FRAMES = 25  # 0.25 s
 MIN_ENROL_SECONDS = 8.0
-# A third cluster counts as a real third voice only when its centroid is this far (cosine) from
-# both others and it holds at least this share of the voiced windows.
-OTHER_MAX_COSINE = 0.80
+# A third voice counts only when three clusters fit the windows clearly better than two (mean
+# cosine to the nearest centroid up by OTHER_MIN_GAIN; two-voice visits measured here gain <= 0.017,
+# a clearly different third voice 0.028-0.044) and it holds at least OTHER_MIN_SHARE of the windows.
+OTHER_MIN_GAIN = 0.025
 OTHER_MIN_SHARE = 0.08
+REFINE_ROUNDS = 1
+# Viterbi over words: score = SCORE_SCALE x cosine; a speaker change mid-phrase costs SWITCH_COST.
+SCORE_SCALE = 20.0
+SWITCH_COST = 1.5
+PHRASE_GAP = 0.1
+SHORT_PHRASES = True
+SHORT_WEIGHT = 0.7
 
 ENROLMENT_PARAGRAPH = (
     "Please read this aloud at your usual speaking pace. Good morning, I am your doctor today. "
@@ -72,12 +83,20 @@ def _window_embeddings(
     audio: np.ndarray, hop: int = HOP_FRAMES, cancel: CancelToken = NEVER
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of voiced 1.6 s windows and their centre times (s)."""
+    return _features(audio, hop, cancel)[1:]
+
+
+def _features(
+    audio: np.ndarray, hop: int = HOP_FRAMES, cancel: CancelToken = NEVER
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mel spectrogram, embeddings of its voiced 1.6 s windows, and their centre times (s)."""
     from scribe.speakers_mel import mel_spectrogram
 
     mel = mel_spectrogram(_normalise(audio))
+    empty = (mel, np.zeros((0, 256), np.float32), np.zeros(0))
     energy = np.log10(mel.sum(axis=1) + 1e-10)
     if len(energy) == 0:
-        return np.zeros((0, 256), np.float32), np.zeros(0)
+        return empty
     floor = np.percentile(energy, 10)
     voiced = energy > max(floor + 2.0, energy.max() - 6.0)  # 20 dB over the floor, 60 dB in range
     if len(mel) < WINDOW_FRAMES:
@@ -88,7 +107,7 @@ def _window_embeddings(
     share = (cum[starts + WINDOW_FRAMES] - cum[starts]) / WINDOW_FRAMES
     starts = starts[share >= 0.4]
     if len(starts) == 0:
-        return np.zeros((0, 256), np.float32), np.zeros(0)
+        return empty
     enc = _encoder()
     embs = []
     for i in range(0, len(starts), 64):
@@ -96,7 +115,43 @@ def _window_embeddings(
         batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts[i : i + 64]])
         embs.append(enc.embed_mels(batch))
     centres = (starts + WINDOW_FRAMES / 2) / 100.0
-    return np.concatenate(embs), centres
+    return mel, np.concatenate(embs), centres
+
+
+def _phrases(units: list[tuple[float, float, str]]) -> list[tuple[int, int]]:
+    """[i, j) runs of units with no pause of PHRASE_GAP s or more inside."""
+    runs, first = [], 0
+    for i in range(1, len(units) + 1):
+        if i == len(units) or units[i][0] - units[i - 1][1] >= PHRASE_GAP:
+            runs.append((first, i))
+            first = i
+    return runs
+
+
+def _short_phrase_embeddings(
+    mel: np.ndarray, units: list[tuple[float, float, str]]
+) -> dict[tuple[int, int], np.ndarray]:
+    """A voice print of each phrase shorter than a window, its frames tiled to 1.6 s.
+
+    A sliding window blurs a short turn ("okay", "mm-hmm") into the long turns around it; tiling the
+    phrase's own frames gives the encoder a full-length input from that one voice.
+    """
+    chunks, keys = [], []
+    for i, j in _phrases(units):
+        a = max(0, int(units[i][0] * 100) - 5)
+        b = min(len(mel), int(np.ceil(units[j - 1][1] * 100)) + 5)
+        if b - a < 20 or b - a >= WINDOW_FRAMES:
+            continue
+        reps = -(-WINDOW_FRAMES // (b - a))
+        chunks.append(np.tile(mel[a:b], (reps, 1))[:WINDOW_FRAMES])
+        keys.append((i, j))
+    if not chunks:
+        return {}
+    enc = _encoder()
+    embs = np.concatenate(
+        [enc.embed_mels(np.stack(chunks[k : k + 64])) for k in range(0, len(chunks), 64)]
+    )
+    return dict(zip(keys, embs))
 
 
 def enrol(audio: np.ndarray) -> np.ndarray:
@@ -154,10 +209,9 @@ def _cluster(embs: np.ndarray) -> np.ndarray:
     _, c2 = _best_kmeans(embs, 2)
     if len(embs) >= 20:
         labels3, c3 = _best_kmeans(embs, 3)
-        sims = c3 @ c3.T
         shares = np.bincount(labels3, minlength=3) / len(embs)
-        apart = all(sims[a, b] < OTHER_MAX_COSINE for a, b in ((0, 1), (0, 2), (1, 2)))
-        if apart and shares.min() >= OTHER_MIN_SHARE:
+        gain = np.mean(np.max(embs @ c3.T, axis=1)) - np.mean(np.max(embs @ c2.T, axis=1))
+        if gain >= OTHER_MIN_GAIN and shares.min() >= OTHER_MIN_SHARE:
             return c3
     return c2
 
@@ -178,10 +232,35 @@ def _word_scores(
     return out
 
 
-def _smooth(scores: np.ndarray, gaps: np.ndarray, scale: float = 20.0) -> np.ndarray:
+def _refine(
+    embs: np.ndarray,
+    centres: np.ndarray,
+    units: list[tuple[float, float, str]],
+    path: np.ndarray,
+    cents: np.ndarray,
+) -> np.ndarray:
+    """Centroids again from windows whose words all belong to one speaker (no turn boundary)."""
+    starts = np.array([u[0] for u in units])
+    ends = np.array([u[1] for u in units])
+    half = WINDOW_FRAMES / 200.0
+    new = cents.copy()
+    pure: list[list[int]] = [[] for _ in range(len(cents))]
+    for i, c in enumerate(centres):
+        inside = (ends > c - half) & (starts < c + half)
+        labs = set(path[inside].tolist())
+        if len(labs) == 1:
+            pure[labs.pop()].append(i)
+    for k, idx in enumerate(pure):
+        if len(idx) >= 3:
+            new[k] = _unit(embs[idx].mean(axis=0))
+    return new
+
+
+def _smooth(scores: np.ndarray, gaps: np.ndarray) -> np.ndarray:
     """Viterbi over words: a change of speaker costs 1.5 mid-phrase, less after a pause."""
     n, k = scores.shape
-    switch = 1.5 * np.clip(1.0 - gaps / 0.5, 0.2, 1.0)
+    scale = SCORE_SCALE
+    switch = SWITCH_COST * np.clip(1.0 - gaps / 0.5, 0.2, 1.0)
     cost = scale * scores[0]
     back = np.zeros((n, k), int)
     for i in range(1, n):
@@ -266,7 +345,7 @@ def label_transcript(
     """
     if not transcript.segments:
         return transcript
-    embs, centres = _window_embeddings(audio, cancel=cancel)
+    mel, embs, centres = _features(audio, cancel=cancel)
     if len(embs) == 0:
         return transcript
     enrol_vec = None if enrolment is None else _unit(np.asarray(enrolment, np.float32))
@@ -284,7 +363,18 @@ def label_transcript(
             owner.append(si)
     mids = np.array([(s + e) / 2 for s, e, _ in units])
     gaps = np.array([0.0] + [max(0.0, units[i][0] - units[i - 1][1]) for i in range(1, len(units))])
-    path = _smooth(_word_scores(embs, centres, cents, mids), gaps)
+    short = _short_phrase_embeddings(mel, units) if SHORT_PHRASES else {}
+
+    def scores(cents: np.ndarray) -> np.ndarray:
+        out = _word_scores(embs, centres, cents, mids)
+        for (i, j), emb in short.items():
+            out[i:j] = SHORT_WEIGHT * (emb @ cents.T) + (1 - SHORT_WEIGHT) * out[i:j]
+        return out
+
+    path = _smooth(scores(cents), gaps)
+    for _ in range(REFINE_ROUNDS):
+        cents = _refine(embs, centres, units, path, cents)
+        path = _smooth(scores(cents), gaps)
     labels = [int(x) for x in path]
     q_units = [(s, t) for (s, _, t) in units]
     roles = _roles(cents, enrol_vec, labels, q_units)

@@ -105,6 +105,21 @@ def test_segments_are_split_where_the_speaker_changes(visit, transcript):
     assert sum(len(s.words) for s in labelled.segments) == len(words)
 
 
+@needs_espeak
+def test_a_clearly_different_third_voice_is_labelled_other(tmp_path):
+    turns = list(SCRIPT)
+    turns.insert(4, Turn("other", "He has also been very tired and he is not eating much."))
+    turns.insert(7, Turn("other", "Should we worry about his heart, doctor? His father had it."))
+    turns.append(Turn("other", "Thank you, we will call if he gets worse over the weekend."))
+    visit = build_visit(turns, {**VOICES, "other": "en-us+michel"}, tmp_path)
+    # One segment per turn at its true time, no words: labels come from whole segments.
+    segs = tuple(
+        Segment(i, a, b, t.text) for i, ((a, b, _), t) in enumerate(zip(visit.spans, turns))
+    )
+    labelled = label_transcript(visit.audio, Transcript(segs, duration=visit.duration))
+    assert [s.speaker for s in labelled.segments] == [t.speaker for t in turns]
+
+
 def test_enrolment_refuses_a_sample_without_speech():
     from scribe.errors import ScribeError
 
@@ -150,6 +165,7 @@ def test_format_line():
     ]
 
 
+@pytest.mark.slow  # importing librosa (numba) takes seconds
 def test_mel_front_end_matches_librosa():
     audio = pytest.importorskip("resemblyzer.audio")
     from scribe.speakers_mel import mel_spectrogram
