@@ -73,8 +73,8 @@ _Q_LEAD = re.compile(
 
 _PROMPT = re.compile(
     r"\b(?:tell me|can you|could you|let me|let's (?:talk|take|go|look|review)|any questions|"
-    r"do you have any questions|show me|finalize the note|end the recording|good to see|"
-    r"nice to (?:see|meet))\b",
+    r"do you have any questions|show me|finalize the (?:note|report)|end the recording|"
+    r"assessment and plan(?=\W*$)|good to see|nice to (?:see|meet))\b",
     re.IGNORECASE,
 )
 _BARE = re.compile(r"^(?!.*\b(?:i|i'm|i've|my|me|you|not sure|don't know)\b)[\w\s,.'-]+$", re.I)
@@ -93,7 +93,11 @@ def _topic(question: str) -> str | None:
         r"\b(?:at all|lately|recently|or anything(?: like that)?|or anything)\b", "", topic
     )
     topic = re.sub(r"^(?:a|an|the)\s+", "", re.sub(r"\s+", " ", topic).strip(" ,"))
-    if not topic or len(topic.split()) > 8 or re.search(r"\b(?:you|your|i|my)\b", topic):
+    if (
+        not topic
+        or len(topic.split()) > 8
+        or re.search(r"\b(?:you|your|i|my|does|do|did|is|are|what|how|that)\b", topic)
+    ):
         return None
     return topic
 

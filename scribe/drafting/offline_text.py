@@ -201,6 +201,7 @@ def tidy(text: str) -> str:
     text = _ELLIPSIS.sub(" ... ", text)
     text = _CONTRACTION.sub(r"\1\2", text)
     text = re.sub(r"\bgon na\b|\bgonna\b", "going to", text)
+    text = re.sub(r"\blem me\b|\blemme\b", "let me", text)
     text = re.sub(r"\bwan na\b|\bwanna\b", "want to", text)
     text = re.sub(r"\bgot ta\b|\bgotta\b", "have to", text)
     text = _SPACED_PUNCT.sub(r"\1", text)
