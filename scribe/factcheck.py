@@ -1,0 +1,312 @@
+"""Fact checks: link every note sentence to transcript evidence, grade its support, flag contradictions.
+
+``check_note(draft, transcript)`` returns a copy of the draft in which every sentence has evidence
+(kept when the engine gave it, else aligned by weighted word overlap), a support level, and flags:
+
+- ``medication``: a drug in the sentence that the visit never mentions (brand and generic names meet
+  through the drug lexicon of ``drug-named-entity-recognition``), or a drug the patient is allergic to
+  written outside an allergy statement;
+- ``dose``: a drug's dose that differs from every dose said near that drug in the visit;
+- ``allergy``: an allergy stated in the visit that the note never records. A note-level omission is
+  shown as a flag on the first sentence of the section that should hold it (a section titled
+  allergies, else subjective / history, else the first section), so the reviewer meets it where the
+  fact belongs and signing needs an acknowledgement; when the note has no sentence at all, a flagged
+  placeholder sentence is added;
+- ``negation``: a finding the sentence affirms that the evidence negates, or the reverse;
+- ``laterality``: left/right that disagrees with the side said for that body part;
+- ``number``: a number found nowhere in the transcript (number words and digits are normalised);
+- ``unsupported``: a sentence no transcript segment supports.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+
+from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Support, Transcript
+from scribe.factcheck_text import (
+    NO_ANSWER,
+    YES_ANSWER,
+    clinical_vocabulary,
+    content_words,
+    doses,
+    expand_abbreviations,
+    negated_terms,
+    numbers,
+    stem,
+    tokens,
+)
+
+__all__ = ["CHECKED_KINDS", "check_note", "check_sentence_support"]
+
+CHECKED_KINDS = frozenset(
+    {"medication", "dose", "allergy", "negation", "laterality", "number", "unsupported"}
+)
+SUPPORTED_AT = 0.6
+PARTLY_AT = 0.3
+_SIDES = {"left": "left", "right": "right", "l": "left", "r": "right"}
+_SIDE_WINDOW = 4
+_ALLERGY = re.compile(r"\ballerg", re.I)
+_NO_ALLERGY = re.compile(r"\b(no|not|nkda|nka|denies|don't have any|none)\b[^.?!]{0,30}allerg|"
+                         r"\bno known\b|\bnkda\b", re.I)
+
+
+class _Index:
+    """Per-transcript facts computed once: words, idf, numbers, drugs, sides, polarity."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        self.segments = list(transcript.segments)
+        self.by_index = {s.index: s for s in self.segments}
+        self.words = [_terms(s.text) for s in self.segments]
+        df = Counter(w for ws in self.words for w in ws)
+        n = max(len(self.segments), 1)
+        self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
+        self.numbers = {round(v, 2) for s in self.segments for v in numbers(s.text, loose=True)}
+        self.drugs = [_drugs(s.text) for s in self.segments]
+        self.all_drugs = {d for ds in self.drugs for d in ds}
+        self.negated = [_segment_negations(self.segments, i) for i in range(len(self.segments))]
+
+    def position(self, seg_index: int) -> int | None:
+        for i, s in enumerate(self.segments):
+            if s.index == seg_index:
+                return i
+        return None
+
+
+def _terms(text: str) -> set[str]:
+    """Content words plus abbreviation meanings and the generic names of drugs (brands meet)."""
+    return content_words(expand_abbreviations(text)) | _drugs(text)
+
+
+def _drugs(text: str) -> set[str]:
+    """Generic names (lower case) of the drugs in a text; brand names map to their generic."""
+    from drug_named_entity_recognition import find_drugs
+
+    words = tokens(text)
+    return {d[0]["name"].lower().rstrip("s") for d in find_drugs(words, is_ignore_case=True)}
+
+
+def _segment_negations(segments: list[Segment], i: int) -> set[str]:
+    """Terms negated in segment i, including a question the next speaker answers "no"."""
+    negated = negated_terms(segments[i].text)
+    text = segments[i].text.strip()
+    if text.endswith("?") and i + 1 < len(segments) and NO_ANSWER.match(segments[i + 1].text):
+        negated |= content_words(text)
+    return negated
+
+
+def _align(sentence: str, idx: _Index, limit: int = 3) -> tuple[int, ...]:
+    """Segments that best cover the sentence's words (idf-weighted), with their question/answer."""
+    words = _terms(sentence)
+    if not words or not idx.segments:
+        return ()
+    scores = [sum(idx.idf.get(w, 0.0) for w in words & ws) for ws in idx.words]
+    best = max(scores)
+    if best <= 0:
+        return ()
+    ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+    chosen = [i for i in ranked[:limit] if scores[i] >= 0.5 * best]
+    extra = []
+    for i in chosen:
+        seg = idx.segments[i]
+        if seg.text.strip().endswith("?") and i + 1 < len(idx.segments):
+            extra.append(i + 1)  # the answer carries the fact
+        if len(content_words(seg.text)) <= 2 and i > 0:
+            extra.append(i - 1)  # a short answer needs its question
+    return tuple(sorted({idx.segments[i].index for i in chosen + extra}))
+
+
+def check_sentence_support(sentence: str, evidence_text: str) -> Support:
+    """Support by overlap of the sentence's content words (clinical terms count double)."""
+    words = _terms(sentence)
+    if not words:
+        return Support.SUPPORTED
+    vocab = clinical_vocabulary()
+    ev = _terms(evidence_text)
+    weight = {w: (2.0 if w in vocab else 1.0) for w in words}
+    share = sum(weight[w] for w in words & ev) / sum(weight.values())
+    if share >= SUPPORTED_AT:
+        return Support.SUPPORTED
+    return Support.PARTLY if share >= PARTLY_AT else Support.UNSUPPORTED
+
+
+def _evidence_text(evidence: tuple[int, ...], idx: _Index) -> str:
+    return "\n".join(idx.by_index[i].text for i in evidence if i in idx.by_index)
+
+
+def _number_flags(text: str, idx: _Index) -> list[Flag]:
+    missing = []
+    for v in numbers(text):
+        if round(v, 2) not in idx.numbers and v not in missing:
+            missing.append(v)
+    return [Flag("number", f"The number {_fmt(v)} does not appear in the transcript.")
+            for v in missing]
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+def _drug_flags(text: str, evidence: tuple[int, ...], idx: _Index,
+                allergens: set[str]) -> list[Flag]:
+    flags: list[Flag] = []
+    note_drugs = _drugs(text)
+    for drug in sorted(note_drugs):
+        if drug not in idx.all_drugs:
+            flags.append(Flag("medication", f"{drug.capitalize()} is not mentioned in the visit."))
+            continue
+        if drug in allergens and not _ALLERGY.search(text):
+            flags.append(Flag("allergy", f"The patient reported an allergy to {drug}; check "
+                                         "this sentence."))
+        note_doses = set(doses(text))
+        if not note_doses or len(note_drugs) > 1:
+            continue
+        said = set()
+        for pos, ds in enumerate(idx.drugs):
+            if drug in ds:
+                near = " ".join(s.text for s in idx.segments[pos: pos + 3])
+                said |= set(doses(near))
+        for amount, unit in sorted(note_doses):
+            if said and (amount, unit) not in said:
+                told = ", ".join(f"{_fmt(a)} {u}" for a, u in sorted(said))
+                flags.append(Flag("dose", f"The dose {_fmt(amount)} {unit} of {drug} differs "
+                                          f"from the visit ({told})."))
+    return flags
+
+
+def _negation_flags(text: str, evidence: tuple[int, ...], idx: _Index) -> list[Flag]:
+    vocab = clinical_vocabulary()
+    note_neg = negated_terms(text)
+    terms = {w for w in content_words(text) if w in vocab}
+    flags = []
+    positions = [p for p in (idx.position(e) for e in evidence) if p is not None]
+    for term in sorted(terms):
+        states = set()
+        for p in positions:
+            if term not in idx.words[p]:
+                continue
+            seg = idx.segments[p]
+            negated = term in idx.negated[p]
+            if (seg.text.strip().endswith("?") and p + 1 < len(idx.segments)
+                    and YES_ANSWER.match(idx.segments[p + 1].text)):
+                negated = False
+            states.add(negated)
+        if len(states) != 1:
+            continue  # not in the evidence, or said both ways: nothing to contradict
+        said_negated = states.pop()
+        if said_negated != (term in note_neg):
+            how = "denied" if said_negated else "reported"
+            flags.append(Flag("negation", f"'{term}' was {how} in the visit; the sentence says "
+                                          "the opposite."))
+            break
+    return flags
+
+
+def _sides(text: str) -> list[tuple[str, set[str]]]:
+    """(side, stems of the words right after it) for each left/right in the text."""
+    toks = tokens(text)
+    out = []
+    for i, t in enumerate(toks):
+        if t in ("left", "right") and not (i + 1 < len(toks) and toks[i + 1] in ("now", "away")):
+            after = {stem(w) for w in toks[i + 1: i + 1 + _SIDE_WINDOW] if len(w) > 2}
+            out.append((_SIDES[t], after))
+    return out
+
+
+def _laterality_flags(text: str, idx: _Index) -> list[Flag]:
+    vocab = clinical_vocabulary()
+    flags = []
+    for side, after in _sides(text):
+        parts = {w for w in after if w in vocab}
+        if not parts:
+            continue
+        said = set()
+        for seg in idx.segments:
+            for s_side, s_after in _sides(seg.text):
+                if parts & s_after:
+                    said.add(s_side)
+        if said and side not in said:
+            part = sorted(parts)[0]
+            flags.append(Flag("laterality", f"The visit gives the {part} side as "
+                                            f"{'/'.join(sorted(said))}, not {side}."))
+    return flags
+
+
+def _allergens(idx: _Index) -> dict[str, tuple[int, ...]]:
+    """Drugs (or substances) the patient said they are allergic to, with the segments saying so."""
+    found: dict[str, tuple[int, ...]] = {}
+    for p, seg in enumerate(idx.segments):
+        if not _ALLERGY.search(seg.text):
+            continue
+        window = idx.segments[p: p + 2]
+        for q, s in enumerate(window):
+            if q == 1 and not seg.text.strip().endswith("?"):
+                break
+            if _NO_ALLERGY.search(s.text) or (q == 1 and NO_ANSWER.match(s.text)):
+                continue
+            names = _drugs(s.text)
+            m = re.search(r"allergic to (?:the |a |an )?([a-z]+)", s.text.lower())
+            if m and m.group(1) not in ("it", "that", "this", "anything", "any", "them"):
+                names.add(m.group(1).rstrip("s"))
+            for name in names:
+                found.setdefault(name, tuple(sorted({seg.index, s.index})))
+    return found
+
+
+def _allergy_target(sections: list[Section]) -> Section | None:
+    for pattern in ("allerg", "subjective|history|hpi|chief", ""):
+        for sec in sections:
+            if sec.sentences and re.search(pattern, sec.title, re.I):
+                return sec
+    return None
+
+
+def check_note(draft: NoteDraft, transcript: Transcript) -> NoteDraft:
+    """Return a checked copy of ``draft``: evidence, support and flags on every sentence."""
+    idx = _Index(transcript)
+    allergens = _allergens(idx)
+    sections: list[Section] = []
+    for sec in draft.sections:
+        sentences = []
+        for s in sec.sentences:
+            evidence = tuple(s.evidence) or _align(s.text, idx)
+            support = check_sentence_support(s.text, _evidence_text(evidence, idx))
+            flags = [f for f in s.flags if f.kind not in CHECKED_KINDS]
+            flags += _drug_flags(s.text, evidence, idx, set(allergens))
+            flags += _negation_flags(s.text, evidence, idx)
+            flags += _laterality_flags(s.text, idx)
+            flags += _number_flags(s.text, idx)
+            if not evidence or support == Support.UNSUPPORTED:
+                flags.append(Flag("unsupported", "No part of the transcript supports this "
+                                                 "sentence."))
+            elif flags and support == Support.SUPPORTED:
+                support = Support.PARTLY
+            sentences.append(replace(s, evidence=evidence, support=support, flags=tuple(flags)))
+        sections.append(Section(sec.title, sentences))
+    _flag_missing_allergies(sections, allergens)
+    return NoteDraft(sections=sections, template=draft.template, engine=draft.engine)
+
+
+def _flag_missing_allergies(sections: list[Section], allergens: dict[str, tuple[int, ...]]) -> None:
+    note_text = "\n".join(s.text for sec in sections for s in sec.sentences
+                          if _ALLERGY.search(s.text)).lower()
+    note_drugs = _drugs(note_text)
+    missing = [a for a in sorted(allergens) if a not in note_drugs and a not in note_text]
+    if not missing:
+        return
+    flags = tuple(Flag("allergy", f"An allergy to {a} was mentioned in the visit but is not in "
+                                  "the note.") for a in missing)
+    target = _allergy_target(sections)
+    if target is None:
+        evidence = tuple(sorted({i for a in missing for i in allergens[a]}))
+        first = sections[0] if sections else None
+        placeholder = Sentence("Allergies: see flag.", evidence, Support.PARTLY, flags)
+        if first is None:
+            sections.append(Section("Allergies", [placeholder]))
+        else:
+            first.sentences.append(placeholder)
+        return
+    s = target.sentences[0]
+    target.sentences[0] = replace(s, flags=s.flags + flags)
