@@ -1,0 +1,147 @@
+"""Live transcription as if spoken: lag of committed text, Stop → final transcript, WER vs batch.
+
+    scribe bench live AUDIO [--model base] [--speed 1] [--step-beam N] [--no-prompt] ...
+    scribe bench live aci [--seconds 120]    # an ACI-Bench valid dialogue spoken by espeak-ng
+
+AUDIO is fed through :class:`scribe.live.LiveTranscriber` at real-time speed, in the 0.5 s blocks the
+recorder flushes; Stop comes at the end of the audio. ``batch`` is a plain full transcription of the
+same audio with the same model in the same run. ``lag`` is, for each committed word, the audio time
+when it was committed minus the word's end. WER uses jiwer after Whisper's English normalizer
+(whisper-normalizer). ``--speed N`` feeds N× faster for a quick look; only speed 1 gives real-time
+figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from bench._speech import (
+    NORMALIZER,
+    SAMPLE_RATE,
+    aci_dialogues,
+    missing_reason,
+    peak_rss_mb,
+    speak,
+    table,
+    wer,
+)
+
+FLUSH_S = 0.5  # the recorder makes audio readable every flush interval
+
+
+def _audio(args) -> tuple[np.ndarray, str | None]:
+    if args.audio != "aci":
+        from scribe.audio_files import load_audio
+
+        return load_audio(args.audio), None
+    reason = missing_reason()
+    if reason:
+        raise SystemExit(reason)
+    _eid, turns = aci_dialogues("valid")[args.dialogue]
+    return speak(turns, max_s=args.seconds)
+
+
+def run_live(audio: np.ndarray, live, speed: float) -> dict:
+    """Feed ``audio`` as it would arrive from the recorder; Stop at its end; finish()."""
+    total_s = len(audio) / SAMPLE_RATE
+    flush = int(FLUSH_S * SAMPLE_RATE)
+    need = int(live.min_chunk_s * SAMPLE_RATE)
+    lags: list[float] = []
+    steps: list[float] = []
+    fed = 0
+    t0 = time.perf_counter()
+    while True:
+        audio_now = (time.perf_counter() - t0) * speed
+        if audio_now >= total_s:
+            break  # Stop was pressed (a step in progress at that moment delays the finish)
+        avail = int(audio_now * SAMPLE_RATE) // flush * flush
+        if avail - fed < need:
+            wait_audio = min((fed + need) / SAMPLE_RATE, total_s) - audio_now
+            time.sleep(max(wait_audio / speed, 0.001))
+            continue
+        s0 = time.perf_counter()
+        update = live.feed(audio[fed:avail])
+        steps.append(time.perf_counter() - s0)
+        fed = avail
+        at = (time.perf_counter() - t0) * speed
+        lags += [at - w.end for seg in update.new_committed for w in seg.words]
+    t_stop = t0 + total_s / speed
+    buffer_at_stop = live.buffer_s
+    final = live.finish(rest=audio[fed:])
+    return {
+        "transcript": final,
+        "stop_s": time.perf_counter() - t_stop,
+        "lags": lags,
+        "steps": steps,
+        "buffer_s": buffer_at_stop,
+    }
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="scribe bench live", description=__doc__.splitlines()[0])
+    p.add_argument("audio", help="an audio file, or 'aci' for a spoken ACI-Bench dialogue")
+    p.add_argument("--model", default="base")
+    p.add_argument("--speed", type=float, default=1.0, help="feed N× real time (not for reports)")
+    p.add_argument("--min-chunk", type=float, default=1.0)
+    p.add_argument("--max-buffer", type=float, default=15.0)
+    p.add_argument("--trim", type=float, default=None, help="trim window past this (s)")
+    p.add_argument("--step-beam", type=int, default=None, help="beam size of live steps")
+    p.add_argument("--no-prompt", action="store_true", help="no committed-text prompt")
+    p.add_argument("--seconds", type=float, default=120.0, help="with 'aci': length")
+    p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
+    args = p.parse_args(argv)
+
+    from scribe.live import LiveTranscriber
+    from scribe.transcriber import TranscribeOptions, Transcriber, load_model
+
+    audio, reference = _audio(args)
+    opts = TranscribeOptions(model=args.model)
+    load_model(opts.model, opts.device)  # load once, outside every timing
+    live = LiveTranscriber(opts, args.min_chunk, args.max_buffer, trim_s=args.trim,
+                           step_beam_size=args.step_beam, prompt_context=not args.no_prompt)
+    r = run_live(audio, live, args.speed)
+    t = time.perf_counter()
+    batch = Transcriber(opts).transcribe(audio)
+    batch_s = time.perf_counter() - t
+
+    audio_s = len(audio) / SAMPLE_RATE
+    lags = np.array(r["lags"] or [float("nan")])
+    p50, p95 = float(np.percentile(lags, 50)), float(np.percentile(lags, 95))
+    live_text = r["transcript"].text
+    w = wer(batch.text, live_text)
+    rows = [
+        ["audio (s)", f"{audio_s:.1f}", ""],
+        ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
+        ["decode steps", len(r["steps"]), ""],
+        ["step time p50 / max (s)",
+         f"{np.median(r['steps'] or [0]):.2f} / {max(r['steps'] or [0]):.2f}", ""],
+        ["Stop -> final transcript (s)", f"{r['stop_s']:.2f}", "<= 2"],
+        ["committed lag p50 (s)", f"{p50:.2f}", ""],
+        ["committed lag p95 (s)", f"{p95:.2f}", "<= 3.5"],
+        ["batch transcription (s)", f"{batch_s:.2f}", ""],
+        ["WER live vs batch", f"{w:.3f}", "<= 0.15"],
+        ["window at Stop (s)", f"{r['buffer_s']:.1f}", f"<= {args.max_buffer:g}"],
+        ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
+    ]
+    if reference is not None:
+        rows.append(["WER live / batch vs script",
+                     f"{wer(reference, live_text):.3f} / {wer(reference, batch.text):.3f}", ""])
+    print(table(["measure", "value", "target"], rows))
+    print(f"normalizer: {NORMALIZER}; jiwer WER")
+    if args.speed != 1:
+        print(f"note: fed at {args.speed:g}x real time; lag and Stop figures are not real-time.")
+    print(
+        f"live: audio_s={audio_s:.1f} stop_to_transcript_s={r['stop_s']:.2f} "
+        f"batch_s={batch_s:.2f} lag_p50_s={p50:.2f} lag_p95_s={p95:.2f} "
+        f"wer_live_vs_batch={w:.3f} peak_rss_mb={peak_rss_mb():.0f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

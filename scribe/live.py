@@ -1,0 +1,409 @@
+"""Live transcription while a visit is recorded, so only a few seconds are left to do after Stop.
+
+Streaming policy: LocalAgreement-2 from ufal/whisper_streaming (D. Macháček, R. Dabre, O. Bojar,
+"Turning Whisper into Real-Time Transcription System", IJCNLP-AACL 2023 system demonstrations,
+arXiv:2307.14743). Each step re-transcribes a window of recent audio; a word becomes *committed*
+(final, never rewritten) once two consecutive hypotheses agree on it, in order, after the last
+committed word. The window is trimmed at the end of a fully committed Whisper segment (their
+"segment" trimming), so audio in RAM stays under ``max_buffer_s`` however long the visit is.
+Deviations from the reference, each measured (docs/benchmarks.md): words are compared ignoring case
+and punctuation; VAD stays on (it keeps vocabulary biasing from writing words into silence); the
+window is trimmed as soon as it passes ``trim_s``, not only at 15 s, which keeps each step short on
+a 2-core CPU.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scribe.audio_files import SAMPLE_RATE
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import Segment, Transcript, Word
+from scribe.errors import AudioFileError
+from scribe.transcriber import TranscribeOptions, load_model
+
+__all__ = ["LiveTranscriber", "LiveUpdate", "PcmTailReader", "group_words"]
+
+_PROMPT_CHARS = 200  # committed text given as initial_prompt, as whisper_streaming does
+_NGRAM = 5  # longest repeat of the committed tail removed from a new hypothesis
+
+
+@dataclass
+class LiveUpdate:
+    new_committed: list[Segment]
+    pending_text: str
+    audio_s: float
+    committed_until_s: float
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+class _Hypotheses:
+    """LocalAgreement-2 state (whisper_streaming's ``HypothesisBuffer``)."""
+
+    def __init__(self) -> None:
+        self.committed_tail: list[Word] = []  # committed words still inside the audio window
+        self.previous: list[Word] = []  # the last hypothesis after the committed point
+        self.last_time = 0.0  # end of the last committed word
+
+    def insert(self, words: list[Word]) -> list[Word]:
+        """Words of a new hypothesis after the committed point, minus a repeat of the tail."""
+        new = [w for w in words if w.start > self.last_time - 0.1]
+        if new and self.committed_tail and abs(new[0].start - self.last_time) < 1.0:
+            for n in range(min(len(self.committed_tail), len(new), _NGRAM), 0, -1):
+                tail = [_norm(w.word) for w in self.committed_tail[-n:]]
+                if tail == [_norm(w.word) for w in new[:n]]:
+                    new = new[n:]
+                    break
+        return new
+
+    def agree(self, words: list[Word]) -> list[Word]:
+        """Commit the longest common prefix of the previous and this hypothesis."""
+        new = self.insert(words)
+        commit: list[Word] = []
+        for old, cur in zip(self.previous, new):
+            if _norm(old.word) != _norm(cur.word):
+                break
+            commit.append(cur)
+        self.commit(commit)
+        self.previous = new[len(commit):]
+        return commit
+
+    def commit(self, words: list[Word]) -> None:
+        if words:
+            self.committed_tail.extend(words)
+            self.last_time = words[-1].end
+
+    def forget_before(self, t: float) -> None:
+        self.committed_tail = [w for w in self.committed_tail if w.end > t]
+
+
+def group_words(words: list[Word], first_index: int = 0, max_words: int = 40) -> list[Segment]:
+    """Segments of ``words``: a new one after a sentence end, a pause over 1 s, or ``max_words``."""
+    segments: list[Segment] = []
+    current: list[Word] = []
+
+    def close() -> None:
+        if current:
+            text = "".join(w.word for w in current).strip()
+            segments.append(
+                Segment(first_index + len(segments), current[0].start, current[-1].end, text,
+                        words=tuple(current))
+            )
+            current.clear()
+
+    for w in words:
+        if current and (w.start - current[-1].end > 1.0 or len(current) >= max_words):
+            close()
+        current.append(w)
+        if w.word.rstrip().endswith((".", "?", "!")):
+            close()
+    close()
+    return segments
+
+
+class LiveTranscriber:
+    """Feeds a growing recording through faster-whisper; committed text is final, a tail pends.
+
+    Args:
+        options: model, device, language, beam size, hotwords (``options.hotwords`` is used as is
+            unless ``vocabulary`` is given).
+        min_chunk_s: new audio needed before a decode step runs.
+        max_buffer_s: the audio window never holds more than this (memory is flat).
+        vocabulary: ``committed_text -> hotwords``, re-evaluated as text is committed
+            (e.g. ``lambda text: scribe.vocabulary.hotwords_for(text, user_words)``).
+        prompt_context: pass the committed text tail as ``initial_prompt`` (whisper_streaming does).
+        step_beam_size: beam size for live steps (default: the options' beam); ``finish`` uses the
+            options' beam size.
+        trim_s: trim the window at a committed segment end once it is longer than this.
+    """
+
+    def __init__(
+        self,
+        options: TranscribeOptions,
+        min_chunk_s: float = 1.0,
+        max_buffer_s: float = 15.0,
+        *,
+        vocabulary: Callable[[str], str] | None = None,
+        prompt_context: bool = True,
+        step_beam_size: int | None = None,
+        trim_s: float | None = None,
+    ) -> None:
+        self.options = options
+        self.min_chunk_s = min_chunk_s
+        self.max_buffer_s = max_buffer_s
+        self.trim_s = min(trim_s if trim_s is not None else 8.0, max_buffer_s)
+        self._vocabulary = vocabulary
+        self._prompt_context = prompt_context
+        self._step_beam = step_beam_size or options.beam_size
+        self._hotwords = options.hotwords if vocabulary is None else vocabulary("")
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start_s = 0.0
+        self._received = 0  # samples fed in total
+        self._unprocessed = 0  # samples fed since the last decode step
+        self._hyp = _Hypotheses()
+        self._words: list[Word] = []  # every committed word, in order
+        self._committed: list[Segment] = []
+        self._lock = threading.Lock()  # guards what the UI thread reads
+
+    # ---- what the UI reads ----------------------------------------------------------------
+    @property
+    def committed(self) -> list[Segment]:
+        with self._lock:
+            return list(self._committed)
+
+    @property
+    def pending_text(self) -> str:
+        with self._lock:
+            return "".join(w.word for w in self._hyp.previous).strip()
+
+    @property
+    def audio_s(self) -> float:
+        return self._received / SAMPLE_RATE
+
+    @property
+    def committed_until_s(self) -> float:
+        return self._hyp.last_time
+
+    @property
+    def buffer_s(self) -> float:
+        """Seconds of audio held in the window now (≤ ``max_buffer_s`` after every feed)."""
+        return len(self._buffer) / SAMPLE_RATE
+
+    # ---- feeding --------------------------------------------------------------------------
+    def feed(self, audio: np.ndarray) -> LiveUpdate:
+        """Add new 16 kHz mono float32 samples; decode when ``min_chunk_s`` of new audio is in.
+
+        A long block (a worker that fell behind) is taken in slices so the window stays bounded.
+        """
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        piece = int(max(self.min_chunk_s, self.max_buffer_s / 3) * SAMPLE_RATE)
+        new: list[Segment] = []
+        for at in range(0, max(len(audio), 1), piece):
+            block = audio[at:at + piece]
+            self._buffer = np.concatenate([self._buffer, block])
+            self._received += len(block)
+            self._unprocessed += len(block)
+            if self._unprocessed >= self.min_chunk_s * SAMPLE_RATE:
+                new.extend(self._step())
+        return LiveUpdate(new, self.pending_text, self.audio_s, self.committed_until_s)
+
+    def _step(self) -> list[Segment]:
+        self._unprocessed = 0
+        raw = self._decode(self._buffer, self._buffer_start_s, self._step_beam, NEVER)
+        words = [w for seg in raw for w in seg]
+        with self._lock:
+            commit = self._hyp.agree(words)
+            added = self._add_committed(commit)
+        self._trim(raw)
+        return added
+
+    def _add_committed(self, words: list[Word]) -> list[Segment]:
+        """Append committed words as one or more new segments (caller holds the lock)."""
+        if not words:
+            return []
+        self._words.extend(words)
+        added = group_words(words, first_index=len(self._committed))
+        self._committed.extend(added)
+        if self._vocabulary is not None:
+            self._hotwords = self._vocabulary(self._committed_text())
+        return added
+
+    def _committed_text(self) -> str:
+        return " ".join(s.text for s in self._committed[-20:])
+
+    def _prompt_before(self, t: float) -> str:
+        """Committed text that ends before the window (text inside it would be skipped)."""
+        out: list[str] = []
+        size = 0
+        for w in reversed(self._words):
+            if w.end > t:
+                continue
+            if size + len(w.word) > _PROMPT_CHARS:
+                break
+            out.append(w.word)
+            size += len(w.word)
+        return "".join(reversed(out)).strip()
+
+    def _decode(
+        self, audio: np.ndarray, offset: float, beam: int, cancel: CancelToken
+    ) -> list[list[Word]]:
+        """Words per kept Whisper segment, in recording time (segments judged silence dropped)."""
+        from scribe.vocabulary import is_inserted
+
+        if len(audio) < SAMPLE_RATE // 10:
+            return []
+        opts = self.options
+        prompt = self._prompt_before(offset) if self._prompt_context else None
+        model = load_model(opts.model, opts.device)
+        segments, _info = model.transcribe(
+            audio,
+            language=opts.language,
+            beam_size=beam,
+            vad_filter=True,  # keeps hotwords from writing vocabulary into silence
+            word_timestamps=True,
+            hotwords=self._hotwords,
+            initial_prompt=prompt or opts.initial_prompt,
+            condition_on_previous_text=False,
+        )
+        out: list[list[Word]] = []
+        for seg in segments:
+            cancel.check()
+            if not seg.words or is_inserted(seg, self._hotwords):
+                continue
+            out.append([Word(w.start + offset, w.end + offset, w.word) for w in seg.words])
+        return out
+
+    def _trim(self, raw: list[list[Word]]) -> None:
+        """Drop audio before the end of a committed segment; force room when past the cap."""
+        end_s = self._buffer_start_s + self.buffer_s
+        if self.buffer_s > self.trim_s:
+            ends = [seg[-1].end for seg in raw[:-1] if seg[-1].end <= self._hyp.last_time]
+            if ends:
+                self._cut(ends[-1])
+        if self.buffer_s > self.max_buffer_s:
+            # Nothing committed to cut at (noise, or a long unstable stretch): commit what the
+            # latest hypothesis says about the oldest half, so no speech is silently lost.
+            cut = end_s - self.max_buffer_s / 2
+            with self._lock:
+                early = [w for w in self._hyp.previous if w.end <= cut]
+                self._hyp.previous = self._hyp.previous[len(early):]
+                self._hyp.commit(early)
+                self._add_committed(early)
+            self._cut(cut)
+
+    def _cut(self, t: float) -> None:
+        drop = int(round((t - self._buffer_start_s) * SAMPLE_RATE))
+        drop = max(0, min(drop, len(self._buffer)))
+        self._buffer = self._buffer[drop:].copy()
+        self._buffer_start_s += drop / SAMPLE_RATE
+        self._hyp.forget_before(self._buffer_start_s)
+
+    # ---- after Stop -----------------------------------------------------------------------
+    def finish(self, cancel: CancelToken = NEVER, rest: np.ndarray | None = None) -> Transcript:
+        """Transcribe only the uncommitted tail; return committed + tail as the final Transcript.
+
+        ``rest``: audio read after Stop, added without a decode step of its own.
+        """
+        cancel.check()
+        if rest is not None and len(rest):
+            self._buffer = np.concatenate([self._buffer, np.asarray(rest, dtype=np.float32)])
+            self._received += len(rest)
+        start = max(self._buffer_start_s, self._hyp.last_time - 0.5)
+        tail = self._buffer[int(round((start - self._buffer_start_s) * SAMPLE_RATE)):]
+        raw = self._decode(tail, start, self.options.beam_size, cancel)
+        with self._lock:
+            rest = self._hyp.insert([w for seg in raw for w in seg])
+            self._add_committed(rest)
+            self._hyp.previous = []
+            segments = group_words(self._words)
+        return Transcript(tuple(segments), language=self.options.language or "en",
+                          model=self.options.model, duration=self.audio_s)
+
+
+class PcmTailReader:
+    """Reads the frames added to the recorder's growing part file since the last call.
+
+    Handles a plain part (44-byte WAV header, then int16 PCM) and an encrypted one (AES-GCM chunks,
+    :mod:`scribe.crypto`; only chunks already sealed are read). When the recorder has renamed the
+    part to ``<name>.wav`` at Stop, the reader follows it, so the last second is not lost.
+    """
+
+    def __init__(self, path: Path, samplerate: int = 16000, channels: int = 1) -> None:
+        if samplerate != SAMPLE_RATE:
+            raise AudioFileError("Live transcription needs a 16 kHz recording; record at 16 kHz.")
+        self.path = Path(path)
+        self.channels = channels
+        self._plain_pos = 0  # plaintext bytes consumed (header included)
+        self._rest = b""  # an incomplete frame carried to the next call
+        self._file_pos = 0  # encrypted: file offset of the next chunk
+        self._seq = 0
+        self._aead = None
+        self._file_id = b""
+
+    def _current(self) -> Path | None:
+        if self.path.exists():
+            return self.path
+        from scribe.recovery import PART_SUFFIX, wav_path
+
+        if self.path.name.endswith(PART_SUFFIX) and wav_path(self.path).exists():
+            return wav_path(self.path)
+        return None
+
+    def read_new(self) -> np.ndarray:
+        """New samples as float32 mono in [-1, 1]; empty when nothing new is on disk."""
+        from scribe import crypto
+        from scribe.recovery import PART_HEADER_BYTES
+
+        path = self._current()
+        if path is None:
+            return np.zeros(0, dtype=np.float32)
+        data = self._new_encrypted(path) if crypto.is_encrypted(path) else self._new_plain(path)
+        data = self._rest + data
+        if self._plain_pos < PART_HEADER_BYTES:  # still inside the header
+            skip = min(len(data), PART_HEADER_BYTES - self._plain_pos)
+            self._plain_pos += skip
+            data = data[skip:]
+        frame = 2 * self.channels
+        usable = len(data) - len(data) % frame
+        self._rest = data[usable:]
+        self._plain_pos += usable
+        samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
+        if self.channels > 1:
+            samples = samples.reshape(-1, self.channels).mean(axis=1)
+        return samples
+
+    def _new_plain(self, path: Path) -> bytes:
+        with open(path, "rb") as f:
+            f.seek(self._plain_pos + len(self._rest))
+            return f.read()
+
+    def _new_encrypted(self, path: Path) -> bytes:
+        # Chunk layout and associated data as written by scribe.crypto.EncryptedWriter.
+        from cryptography.exceptions import InvalidTag
+
+        from scribe import crypto
+
+        out = bytearray()
+        with open(path, "rb") as f:
+            if self._aead is None:
+                head = f.read(crypto._HEADER)
+                if len(head) < crypto._HEADER:
+                    return b""
+                self._file_id = head[len(crypto.MAGIC):]
+                self._aead = crypto._file_aead(crypto._require_key(None), self._file_id)
+                self._file_pos = crypto._HEADER
+            while True:
+                f.seek(self._file_pos)
+                lb = f.read(crypto._LEN.size)
+                if len(lb) < crypto._LEN.size:
+                    break
+                want = crypto._NONCE + crypto._LEN.unpack(lb)[0]
+                body = f.read(want)
+                if len(body) < want:
+                    break  # the writer is still sealing this chunk
+                plain = None
+                for final in (False, True):
+                    try:
+                        aad = crypto._aad(self._file_id, self._seq, final)
+                        plain = self._aead.decrypt(body[: crypto._NONCE], body[crypto._NONCE:], aad)
+                        break
+                    except InvalidTag:
+                        continue
+                if plain is None:
+                    raise AudioFileError(
+                        f"The recording {path.name} is damaged; it cannot be transcribed live."
+                    )
+                out += plain
+                self._seq += 1
+                self._file_pos += crypto._LEN.size + want
+        # Bytes before _plain_pos were returned earlier; the encrypted path returns only new ones.
+        return bytes(out)

@@ -1,0 +1,163 @@
+"""Clinical vocabulary that biases recognition through faster-whisper ``hotwords``.
+
+Three sources, most specific first: the clinician's own words (``<data dir>/vocabulary.txt``, one a
+line, editable), drug names from the offline lexicon of the ``drug-named-entity-recognition`` package
+(MIT, 1.7 MB; only those the visit so far seems to mention are used) and a short committed list of
+common clinical terms (``scribe/data/clinical_terms.txt``). The hotwords string is kept short:
+Whisper's prompt is length-limited and a long list helps less than a relevant one.
+
+Biasing has a known failure: Whisper may write vocabulary words into silence or noise.
+:func:`is_inserted` recognises such a segment so callers drop it (VAD stays on as the first guard).
+"""
+
+from __future__ import annotations
+
+import bz2
+import difflib
+import importlib.util
+import pickle
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from scribe.paths import data_dir
+
+__all__ = [
+    "MAX_HOTWORDS_CHARS",
+    "clinical_terms",
+    "drug_names",
+    "hotwords_for",
+    "is_inserted",
+    "load_user_words",
+    "save_user_words",
+    "user_vocabulary_path",
+]
+
+MAX_HOTWORDS_CHARS = 300
+"""About 80-100 Whisper tokens: well under the 223-token limit faster-whisper puts on hotwords."""
+
+_TERMS_FILE = Path(__file__).parent / "data" / "clinical_terms.txt"
+_LEXICON = "drug_ner_dictionary.pkl.bz2"
+_RECENT_WORDS = 400  # the part of the visit searched for drug names
+_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def _read_list(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def clinical_terms() -> tuple[str, ...]:
+    """The committed list, most useful first."""
+    return tuple(_read_list(_TERMS_FILE))
+
+
+@lru_cache(maxsize=1)
+def drug_names() -> frozenset[str]:
+    """Single-word drug names (generic and brand, lower case) from the package's offline lexicon.
+
+    The pickle is read directly: importing the package would touch the home folder and its
+    optional network features.
+    """
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / _LEXICON
+    try:
+        with bz2.open(path, "rb") as f:
+            lexicon: dict[str, Any] = pickle.load(f)  # noqa: S301  (a file shipped in the wheel)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return frozenset()
+    variants = lexicon.get("drug_variant_to_canonical", {})
+    return frozenset(v for v in variants if v.isalpha() and len(v) >= 5)
+
+
+@lru_cache(maxsize=1)
+def _drugs_by_initial() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name in drug_names():
+        index.setdefault(name[0], []).append(name)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+def user_vocabulary_path() -> Path:
+    return data_dir() / "vocabulary.txt"
+
+
+def load_user_words(path: Path | None = None) -> list[str]:
+    """The clinician's own words (names, local drugs, colleagues), one a line; # starts a comment."""
+    return _read_list(path or user_vocabulary_path())
+
+
+def save_user_words(words: Iterable[str], path: Path | None = None) -> Path:
+    path = path or user_vocabulary_path()
+    clean = [w.strip() for w in words if w.strip()]
+    header = "# Words Scribe should recognise (names, drugs, terms), one a line.\n"
+    path.write_text(header + "".join(f"{w}\n" for w in clean), encoding="utf-8")
+    return path
+
+
+def drugs_mentioned(text: str) -> list[str]:
+    """Drug names the text contains, or nearly contains (a misheard 'lisinapril'), in order."""
+    words = _WORD.findall(text.lower())[-_RECENT_WORDS:]
+    names, index = drug_names(), _drugs_by_initial()
+    found: dict[str, None] = {}
+    candidates = set(words) | {a + b for a, b in zip(words, words[1:])}
+    for word in sorted(candidates, key=lambda w: text.lower().find(w)):
+        if len(word) < 6:
+            continue
+        if word in names:
+            found[word] = None
+            continue
+        pool = [n for n in index.get(word[0], ()) if abs(len(n) - len(word)) <= 2]
+        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.8)
+        if close:
+            found[close[0]] = None
+    return list(found)
+
+
+def hotwords_for(
+    transcript_so_far: str | None, user_words: Iterable[str] = (), limit: int = MAX_HOTWORDS_CHARS
+) -> str:
+    """A short hotwords string: the clinician's words, drugs heard so far, then common terms."""
+    chosen: dict[str, None] = {}
+    ordered = [*user_words, *drugs_mentioned(transcript_so_far or ""), *clinical_terms()]
+    length = 0
+    for term in ordered:
+        term = term.strip()
+        key = term.lower()
+        if not term or key in (t.lower() for t in chosen):
+            continue
+        if length + len(term) + 1 > limit:
+            break
+        chosen[term] = None
+        length += len(term) + 1
+    return " ".join(chosen)
+
+
+def _words_of(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def is_inserted(segment: Any, hotwords: str | None) -> bool:
+    """True for a Whisper segment that is probably not speech: silence, or vocabulary made up.
+
+    ``segment`` is a faster-whisper segment (text, no_speech_prob, avg_logprob). Whisper's own
+    silence rule applies always; with hotwords, a segment made only of vocabulary words must also
+    be confidently speech.
+    """
+    if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
+        return True
+    if not hotwords:
+        return False
+    words = _words_of(segment.text)
+    vocab = set(_words_of(hotwords))
+    if not words or not all(w in vocab for w in words):
+        return False
+    return segment.no_speech_prob > 0.3 or segment.avg_logprob < -0.6
