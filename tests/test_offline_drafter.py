@@ -225,3 +225,17 @@ def test_one_word_answer_keeps_its_question_topic() -> None:
     allergy = [s for s in note.sentences() if "penicillin" in s.text.lower()]
     assert allergy and allergy[0].evidence == (0, 1)
     assert "allergies" in allergy[0].text.lower()
+
+
+def test_custom_template_sections_are_filled() -> None:
+    from scribe.drafting.templates import Template, TemplateSection
+
+    mine = Template(
+        "derm",
+        "Derm visit",
+        (TemplateSection("lesion", "Lesion story"), TemplateSection("plan", "Plan")),
+    )
+    note = get_drafter("offline").draft(parse_text_transcript(VISIT), mine)
+    assert [s.title for s in note.sections] == ["Lesion story", "Plan"]
+    assert "cough" in note.sections[0].text.lower()
+    assert "albuterol" in note.sections[1].text.lower()

@@ -247,6 +247,11 @@ def route(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
             if p in owners:
                 out[label] = owners[p]
                 break
+    # A clinician's own section the engine cannot name (e.g. "Lesion") takes what is left over.
+    free = next((i for i, sec in enumerate(sections) if not section_labels(sec)), None)
+    if free is not None:
+        for label in FALLBACK:
+            out.setdefault(label, free)
     return out
 
 
