@@ -8,6 +8,9 @@ the controller (main thread) persists every result.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +112,24 @@ class _Task(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        _lower_priority()
         run_job(self.job, self.signals)
+
+
+LANE_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Let the UI thread win the CPU over model work (Linux: per-thread nice, inherited by the
+    threads the speech engine starts from here). Elsewhere a no-op."""
+    if not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, tid) < LANE_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, tid, LANE_NICENESS)
+    except OSError:
+        pass
 
 
 class ModelLane:
