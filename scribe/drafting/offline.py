@@ -159,10 +159,10 @@ def chief_complaint(transcript: Transcript) -> Unit | None:
                 return u
     for seg in transcript.segments[: max(40, len(transcript.segments) // 3)]:
         text = tidy(seg.text).lower()
-        m = _PAIN.search(text)
-        if m and seg.speaker != "clinician" and not is_question(text):
-            u = Unit(m.group(0), (seg.index,), seg.speaker, 0.0, label="cc", score=2.0)
-            u.text = sentence_case(m.group(0))
+        pain = _PAIN.search(text)
+        if pain and seg.speaker != "clinician" and not is_question(text):
+            u = Unit(pain.group(0), (seg.index,), seg.speaker, 0.0, label="cc", score=2.0)
+            u.text = sentence_case(pain.group(0))
             return u
     return None
 
@@ -190,7 +190,12 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
                 last = j == len(sentences) - 1
                 ans = tidy(nxt.text) if (nxt is not None and last) else ""
                 topic = _topic(sent)
-                if topic and ans and (nxt.speaker != seg.speaker or seg.speaker is None):
+                if (
+                    topic
+                    and ans
+                    and nxt is not None
+                    and (nxt.speaker != seg.speaker or seg.speaker is None)
+                ):
                     short = len(ans.split()) <= 6
                     verb = "denies" if _NO.match(ans) else "reports" if _YES.match(ans) else ""
                     if verb and short:
@@ -314,7 +319,7 @@ class OfflineDrafter:
 
     def _select(self, units: list[Unit]) -> list[Unit]:
         """Keep the best-scoring units up to the word budget (a note is ~400 words)."""
-        budget, used, keep = self.max_words, 0, set()
+        budget, used, keep = self.max_words, 0, set[int]()
         for i in sorted(range(len(units)), key=lambda i: -units[i].score):
             words = len(units[i].text.split())
             if used + words > budget and keep:
