@@ -23,6 +23,10 @@ MIN_PASSPHRASE = 8
 _KEYRING_SERVICE = "scribe-data-key"
 
 
+class ProfileExistsError(AuthError):
+    """Another start created the profile first."""
+
+
 @dataclass
 class Profile:
     path: Path
@@ -66,15 +70,21 @@ class Profile:
     def save(self, exclusive: bool = False) -> None:
         data = {"version": 1, "name": self.name, "credentials": self.credentials,
                 "key": self.wrapped, "keyring": self.use_keyring}
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{id(self)}.tmp")
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
             f.flush()
             os.fsync(f.fileno())
-        if exclusive and self.path.exists():
+        if not exclusive:
+            os.replace(tmp, self.path)
+            return
+        try:  # a link never replaces: two first starts at once make one profile
+            os.link(tmp, self.path)
+        except FileExistsError:
+            raise ProfileExistsError(
+                "A clinician profile already exists here; sign in instead.") from None
+        finally:
             tmp.unlink()
-            raise AuthError("A clinician profile already exists here; sign in instead.")
-        os.replace(tmp, self.path)
 
     def unlock(self, passphrase: str) -> bytes:
         """The data key; AuthError("The passphrase is wrong…") otherwise."""

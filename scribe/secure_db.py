@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from scribe import crypto
 from scribe.errors import AuthError, StoreError
 from scribe.paths import data_dir
-from scribe.profile import Profile
+from scribe.profile import Profile, ProfileExistsError
 from scribe.store import Store
 
 DB_FILE = "scribe.db"
@@ -110,8 +110,13 @@ def unlock(home: Path | None = None, passphrase: str | None = None,
             raise AuthError("The clinician profile is missing from the data folder; restore it "
                             "from backup.")
         pw = passphrase or passphrase_from_env("New Scribe passphrase: ", confirm=True)
-        return Profile.create(home, name or os.environ.get("SCRIBE_CLINICIAN", "Clinician"),
-                              credentials, pw)
+        try:
+            return Profile.create(home, name or os.environ.get("SCRIBE_CLINICIAN", "Clinician"),
+                                  credentials, pw)
+        except ProfileExistsError:  # another process started at the same moment
+            profile = Profile.load(home)
+            assert profile is not None
+            return profile, profile.unlock(pw)
     key = profile.key_from_keyring() if passphrase is None else None
     if key is None:
         key = profile.unlock(passphrase or passphrase_from_env())
