@@ -93,7 +93,8 @@ def verify(db: Database) -> VerifyResult:
         head_seq = int(head[0].split(":", 1)[0]) if head[0].split(":", 1)[0].isdigit() else 0
         if head_seq > count:
             return VerifyResult(False, count, count + 1,
-                                f"event missing: the trail should end at event {head_seq}")
+                                f"event missing: the trail ends at event {count} but should end "
+                                f"at event {head_seq}")
         return VerifyResult(False, count, count, "does not match the record of the newest event")
     return VerifyResult(True, count)
 
