@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scribe.cli import main
+from scribe.secure_db import open_secure_store
 
 DATA = Path(__file__).parent / "data"
 KEY_WORDS = json.loads((DATA / "clips.json").read_text())["visit_short.wav"]["key_words"]
@@ -58,10 +59,14 @@ def test_import_transcribe_draft_sign_export_with_sockets_blocked_then_grep_the_
     # Phrases that are really in this visit (so finding none of them below means something).
     planted = [LABEL, "Quartermaine"] + [w for w in KEY_WORDS if w in transcript]
     assert len(planted) >= 8 and "penicillin" in planted
+    session = open_secure_store(scribe_home)  # the app is running: a write sits in the WAL
+    session.store.set_label(eid, f"{LABEL} (follow-up)")
     copy = tmp_path / "stolen-copy"
     shutil.copytree(scribe_home, copy)
+    session.close()
     files = [p for p in copy.rglob("*") if p.is_file()]
     assert any(p.suffix == ".wav" for p in files) and (copy / "scribe.db").is_file()
+    assert (copy / "scribe.db-wal").stat().st_size > 0
     hits = []
     for p in files:
         raw = p.read_bytes()
