@@ -82,17 +82,27 @@ def say(text: str, voice: str, speed: int = 160) -> np.ndarray:
     if not out.is_file():
         CACHE.mkdir(parents=True, exist_ok=True)
         raw = CACHE / f"{key}.raw.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
-                       check=True, capture_output=True)
-        subprocess.run(["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
+            check=True,
+            capture_output=True,
+        )
         raw.unlink()
     audio, _ = sf.read(out, dtype="float32")
     return audio
 
 
-def speak(turns: list[tuple[str, str]], gap_s: float = 0.4, voices: dict[str, str] | None = None,
-          max_s: float | None = None) -> tuple[np.ndarray, str]:
+def speak(
+    turns: list[tuple[str, str]],
+    gap_s: float = 0.4,
+    voices: dict[str, str] | None = None,
+    max_s: float | None = None,
+) -> tuple[np.ndarray, str]:
     """A dialogue as one recording (two voices, ``gap_s`` between turns) and its reference text."""
     voices = voices or VOICES
     gap = np.zeros(int(gap_s * SAMPLE_RATE), dtype=np.float32)

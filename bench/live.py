@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--min-chunk", type=float, default=1.0)
     p.add_argument("--max-buffer", type=float, default=15.0)
     p.add_argument("--trim", type=float, default=None, help="trim window past this (s)")
-    p.add_argument("--step-beam", type=int, default=None, help="beam size of live steps")
+    p.add_argument("--step-beam", type=int, default=1, help="beam size of live steps")
     p.add_argument("--no-prompt", action="store_true", help="no committed-text prompt")
     p.add_argument("--seconds", type=float, default=120.0, help="with 'aci': length")
     p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
@@ -100,8 +100,14 @@ def main(argv: list[str]) -> int:
     audio, reference = _audio(args)
     opts = TranscribeOptions(model=args.model)
     load_model(opts.model, opts.device)  # load once, outside every timing
-    live = LiveTranscriber(opts, args.min_chunk, args.max_buffer, trim_s=args.trim,
-                           step_beam_size=args.step_beam, prompt_context=not args.no_prompt)
+    live = LiveTranscriber(
+        opts,
+        args.min_chunk,
+        args.max_buffer,
+        trim_s=args.trim,
+        step_beam_size=args.step_beam,
+        prompt_context=not args.no_prompt,
+    )
     r = run_live(audio, live, args.speed)
     t = time.perf_counter()
     batch = Transcriber(opts).transcribe(audio)
@@ -116,8 +122,11 @@ def main(argv: list[str]) -> int:
         ["audio (s)", f"{audio_s:.1f}", ""],
         ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
         ["decode steps", len(r["steps"]), ""],
-        ["step time p50 / max (s)",
-         f"{np.median(r['steps'] or [0]):.2f} / {max(r['steps'] or [0]):.2f}", ""],
+        [
+            "step time p50 / max (s)",
+            f"{np.median(r['steps'] or [0]):.2f} / {max(r['steps'] or [0]):.2f}",
+            "",
+        ],
         ["Stop -> final transcript (s)", f"{r['stop_s']:.2f}", "<= 2"],
         ["committed lag p50 (s)", f"{p50:.2f}", ""],
         ["committed lag p95 (s)", f"{p95:.2f}", "<= 3.5"],
@@ -127,8 +136,13 @@ def main(argv: list[str]) -> int:
         ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
     ]
     if reference is not None:
-        rows.append(["WER live / batch vs script",
-                     f"{wer(reference, live_text):.3f} / {wer(reference, batch.text):.3f}", ""])
+        rows.append(
+            [
+                "WER live / batch vs script",
+                f"{wer(reference, live_text):.3f} / {wer(reference, batch.text):.3f}",
+                "",
+            ]
+        )
     print(table(["measure", "value", "target"], rows))
     print(f"normalizer: {NORMALIZER}; jiwer WER")
     if args.speed != 1:

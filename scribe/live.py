@@ -74,7 +74,7 @@ class _Hypotheses:
                 break
             commit.append(cur)
         self.commit(commit)
-        self.previous = new[len(commit):]
+        self.previous = new[len(commit) :]
         return commit
 
     def commit(self, words: list[Word]) -> None:
@@ -95,8 +95,13 @@ def group_words(words: list[Word], first_index: int = 0, max_words: int = 40) ->
         if current:
             text = "".join(w.word for w in current).strip()
             segments.append(
-                Segment(first_index + len(segments), current[0].start, current[-1].end, text,
-                        words=tuple(current))
+                Segment(
+                    first_index + len(segments),
+                    current[0].start,
+                    current[-1].end,
+                    text,
+                    words=tuple(current),
+                )
             )
             current.clear()
 
@@ -121,8 +126,8 @@ class LiveTranscriber:
         vocabulary: ``committed_text -> hotwords``, re-evaluated as text is committed
             (e.g. ``lambda text: scribe.vocabulary.hotwords_for(text, user_words)``).
         prompt_context: pass the committed text tail as ``initial_prompt`` (whisper_streaming does).
-        step_beam_size: beam size for live steps (default: the options' beam); ``finish`` uses the
-            options' beam size.
+        step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
+            live-vs-batch WER little (docs/benchmarks.md). ``finish`` uses the options' beam size.
         trim_s: trim the window at a committed segment end once it is longer than this.
     """
 
@@ -134,7 +139,7 @@ class LiveTranscriber:
         *,
         vocabulary: Callable[[str], str] | None = None,
         prompt_context: bool = True,
-        step_beam_size: int | None = None,
+        step_beam_size: int = 1,
         trim_s: float | None = None,
     ) -> None:
         self.options = options
@@ -143,7 +148,7 @@ class LiveTranscriber:
         self.trim_s = min(trim_s if trim_s is not None else 8.0, max_buffer_s)
         self._vocabulary = vocabulary
         self._prompt_context = prompt_context
-        self._step_beam = step_beam_size or options.beam_size
+        self._step_beam = step_beam_size
         self._hotwords = options.hotwords if vocabulary is None else vocabulary("")
         self._buffer = np.zeros(0, dtype=np.float32)
         self._buffer_start_s = 0.0
@@ -182,17 +187,23 @@ class LiveTranscriber:
     def feed(self, audio: np.ndarray) -> LiveUpdate:
         """Add new 16 kHz mono float32 samples; decode when ``min_chunk_s`` of new audio is in.
 
-        A long block (a worker that fell behind) is taken in slices so the window stays bounded.
+        A long block (a worker that fell behind) is decoded in as few steps as the window allows,
+        so the live text catches up instead of falling further behind.
         """
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-        piece = int(max(self.min_chunk_s, self.max_buffer_s / 3) * SAMPLE_RATE)
         new: list[Segment] = []
-        for at in range(0, max(len(audio), 1), piece):
-            block = audio[at:at + piece]
+        at = 0
+        while at < len(audio):
+            room = int(self.max_buffer_s * SAMPLE_RATE) - len(self._buffer)
+            block = audio[at : at + max(room, int(self.min_chunk_s * SAMPLE_RATE))]
+            at += len(block)
             self._buffer = np.concatenate([self._buffer, block])
             self._received += len(block)
             self._unprocessed += len(block)
-            if self._unprocessed >= self.min_chunk_s * SAMPLE_RATE:
+            if (
+                self._unprocessed >= self.min_chunk_s * SAMPLE_RATE
+                or self.buffer_s > self.max_buffer_s
+            ):
                 new.extend(self._step())
         return LiveUpdate(new, self.pending_text, self.audio_s, self.committed_until_s)
 
@@ -275,7 +286,7 @@ class LiveTranscriber:
             cut = end_s - self.max_buffer_s / 2
             with self._lock:
                 early = [w for w in self._hyp.previous if w.end <= cut]
-                self._hyp.previous = self._hyp.previous[len(early):]
+                self._hyp.previous = self._hyp.previous[len(early) :]
                 self._hyp.commit(early)
                 self._add_committed(early)
             self._cut(cut)
@@ -298,15 +309,19 @@ class LiveTranscriber:
             self._buffer = np.concatenate([self._buffer, np.asarray(rest, dtype=np.float32)])
             self._received += len(rest)
         start = max(self._buffer_start_s, self._hyp.last_time - 0.5)
-        tail = self._buffer[int(round((start - self._buffer_start_s) * SAMPLE_RATE)):]
+        tail = self._buffer[int(round((start - self._buffer_start_s) * SAMPLE_RATE)) :]
         raw = self._decode(tail, start, self.options.beam_size, cancel)
         with self._lock:
             rest = self._hyp.insert([w for seg in raw for w in seg])
             self._add_committed(rest)
             self._hyp.previous = []
             segments = group_words(self._words)
-        return Transcript(tuple(segments), language=self.options.language or "en",
-                          model=self.options.model, duration=self.audio_s)
+        return Transcript(
+            tuple(segments),
+            language=self.options.language or "en",
+            model=self.options.model,
+            duration=self.audio_s,
+        )
 
 
 class PcmTailReader:
@@ -378,7 +393,7 @@ class PcmTailReader:
                 head = f.read(crypto._HEADER)
                 if len(head) < crypto._HEADER:
                     return b""
-                self._file_id = head[len(crypto.MAGIC):]
+                self._file_id = head[len(crypto.MAGIC) :]
                 self._aead = crypto._file_aead(crypto._require_key(None), self._file_id)
                 self._file_pos = crypto._HEADER
             while True:
@@ -394,7 +409,9 @@ class PcmTailReader:
                 for final in (False, True):
                     try:
                         aad = crypto._aad(self._file_id, self._seq, final)
-                        plain = self._aead.decrypt(body[: crypto._NONCE], body[crypto._NONCE:], aad)
+                        plain = self._aead.decrypt(
+                            body[: crypto._NONCE], body[crypto._NONCE :], aad
+                        )
                         break
                     except InvalidTag:
                         continue
