@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.speakers_synth import Turn, Visit, build_visit, have_espeak, say
+from bench._speaker_clips import Turn, Visit, build_visit, have_espeak, say
 from scribe.domain import Segment, Transcript, Word
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "aci-bench" / "valid.csv"
@@ -97,6 +97,14 @@ def word_accuracy(labelled: Transcript, visit: Visit) -> tuple[int, int]:
     return right, len(words)
 
 
+def clinician_found(labelled: Transcript, visit: Visit) -> bool:
+    """Most of the clinician's words carry the clinician label (the role decision was right)."""
+    words = [w for s in labelled.segments for w in s.words]
+    truth = [visit.speaker_at((w.start + w.end) / 2) for w in words]
+    clin = [w.speaker for w, t in zip(words, truth) if t == "clinician"]
+    return clin.count("clinician") > len(clin) / 2
+
+
 def der(labelled: Transcript, visit: Visit) -> float | None:
     """Diarization error rate with pyannote.metrics (None when it is not installed)."""
     try:
@@ -142,14 +150,17 @@ def main(argv: list[str] | None = None) -> int:
         enrolment = speakers.enrol(say(speakers.ENROLMENT_PARAGRAPH, clin_voice, tts))
         acc = {"none": [0, 0], "enrolled": [0, 0]}
         ders: dict[str, list[float]] = {"none": [], "enrolled": []}
-        audio_s, compute_s = 0.0, 0.0
+        audio_s, compute_s, cpu_s = 0.0, 0.0, 0.0
+        roles_ok = {"none": 0, "enrolled": 0}
         for _enc_id, turns in dialogues:
             visit = build_visit(turns, voices, tts)
             tr = transcribe(visit, args.out / "transcripts")
             for mode, enr in (("none", None), ("enrolled", enrolment)):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 labelled = speakers.label_transcript(visit.audio, tr, enrolment=enr)
                 compute_s += time.perf_counter() - t0
+                cpu_s += time.process_time() - c0
+                roles_ok[mode] += clinician_found(labelled, visit)
                 audio_s += visit.duration
                 right, total = word_accuracy(labelled, visit)
                 acc[mode][0] += right
@@ -167,21 +178,28 @@ def main(argv: list[str] | None = None) -> int:
                     "der": float(np.mean(ders[mode])) if ders[mode] else None,
                     "min": audio_s / 2 / 60,
                     "s_per_min": compute_s / (audio_s / 60),
+                    "cpu_per_min": cpu_s / (audio_s / 60),
+                    "roles": f"{roles_ok[mode]}/{len(dialogues)}",
                 }
             )
     print(
         f"{len(dialogues)} ACI-Bench valid dialogues (first ~{args.seconds:.0f} s each), "
         "faster-whisper tiny.en word timestamps; DER by pyannote.metrics, collar 0.25 s"
     )
-    header = f"{'voices':8} {'clinician / patient voice':28} {'enrol':5} {'words':>6} "
-    header += f"{'word acc':>8} {'DER':>6} {'audio min':>9} {'s/min':>6}"
+    print(
+        "roles: visits whose clinician got the clinician label; s/min: labelling wall time per "
+        "minute of audio (cpu s/min: CPU time of all threads)"
+    )
+    header = f"{'voices':8} {'clinician / patient voice':28} {'enrol':5} {'roles':>5} {'words':>6} "
+    header += f"{'word acc':>8} {'DER':>6} {'audio min':>9} {'s/min':>6} {'cpu s/min':>9}"
     print(header)
     print("-" * len(header))
     for r in rows:
         der_txt = f"{r['der'] * 100:5.1f}%" if r["der"] is not None else "   n/a"
         print(
-            f"{r['kind']:8} {r['pair']:28} {r['enrolment']:5} {r['words']:6d} "
-            f"{r['acc'] * 100:7.1f}% {der_txt:>6} {r['min']:9.1f} {r['s_per_min']:6.2f}"
+            f"{r['kind']:8} {r['pair']:28} {r['enrolment']:5} {r['roles']:>5} {r['words']:6d} "
+            f"{r['acc'] * 100:7.1f}% {der_txt:>6} {r['min']:9.1f} {r['s_per_min']:6.2f} "
+            f"{r['cpu_per_min']:9.2f}"
         )
     return 0
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.speakers_synth import Turn, Visit, build_visit, have_espeak, say
+from bench._speaker_clips import Turn, Visit, build_visit, have_espeak, say
 from scribe.domain import Segment, Speaker, Transcript, Word
 from scribe.speakers import (
     ENROLMENT_PARAGRAPH,
