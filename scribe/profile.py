@@ -135,7 +135,7 @@ def check_new_passphrase(passphrase: str) -> None:
 
 def _keyring() -> Any:
     try:
-        import keyring
+        import keyring  # type: ignore[import-not-found]
     except ImportError:
         return None
     return keyring

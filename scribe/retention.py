@@ -70,7 +70,7 @@ def purge_expired_audio(store: Store, now: datetime | None = None) -> list[str]:
             continue
 
         def forget(eid: str = eid) -> None:
-            store.db["encounters"].update(eid, {"audio_file": None})
+            store.db.execute("UPDATE encounters SET audio_file = NULL WHERE id = ?", [eid])
             store._audit(eid, "audio_deleted", f"retention_days={days}")
 
         store._write(forget)
