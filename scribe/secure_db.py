@@ -35,15 +35,55 @@ def db_key(data_key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scribe-db").derive(data_key)
 
 
+def is_plain_sqlite(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with open(path, "rb") as f:
+        return f.read(16) == _SQLITE_MAGIC
+
+
+def encrypt_legacy(home: Path, data_key: bytes) -> None:
+    """Encrypt an install from before issue 5 in place: the database, then every audio file.
+
+    Plaintext copies are overwritten before they are unlinked (scribe.retention.destroy_file).
+    """
+    from scribe.retention import destroy_file
+
+    db = home / DB_FILE
+    if is_plain_sqlite(db):
+        tmp = home / (DB_FILE + ".encrypting")
+        tmp.unlink(missing_ok=True)
+        conn = sqlcipher3.connect(str(db))
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute(f"ATTACH DATABASE ? AS enc KEY \"x'{db_key(data_key).hex()}'\"",
+                         [str(tmp)])
+            conn.execute("SELECT sqlcipher_export('enc')")
+            conn.execute("DETACH DATABASE enc")
+        except sqlcipher3.Error as e:
+            tmp.unlink(missing_ok=True)
+            raise StoreError("The old Scribe database could not be encrypted; restore it from "
+                             "backup.") from e
+        finally:
+            conn.close()
+        for old in (db, db.with_name(DB_FILE + "-wal"), db.with_name(DB_FILE + "-shm")):
+            if old.exists():
+                destroy_file(old)
+        os.replace(tmp, db)
+    audio = home / "audio"
+    for f in sorted(audio.iterdir()) if audio.is_dir() else []:
+        if f.is_file() and not f.name.endswith((".part", ".json", ".tmp")) and \
+                not crypto.is_encrypted(f):
+            tmp = f.with_name(f.name + ".tmp")
+            crypto.encrypt_file(f, tmp, data_key)
+            destroy_file(f)
+            os.replace(tmp, f)
+
+
 def connect(path: Path, data_key: bytes, timeout: float = 5.0) -> sqlcipher3.Connection:
     """An open SQLCipher connection (WAL); StoreError when the file is damaged or not ours."""
-    if path.is_file() and path.stat().st_size >= 16:
-        with open(path, "rb") as f:
-            if f.read(16) == _SQLITE_MAGIC:
-                raise StoreError(
-                    "The Scribe database is not encrypted (an older install); "
-                    "export your notes and start a new data folder."
-                )
+    if is_plain_sqlite(path):
+        raise StoreError("The Scribe database is not encrypted yet; sign in to encrypt it.")
     try:
         conn = sqlcipher3.connect(str(path), timeout=timeout)
     except sqlcipher3.Error as e:
@@ -106,7 +146,7 @@ def unlock(home: Path | None = None, passphrase: str | None = None,
     home = home or data_dir()
     profile = Profile.load(home)
     if profile is None:
-        if (home / DB_FILE).exists():
+        if (home / DB_FILE).exists() and not is_plain_sqlite(home / DB_FILE):
             raise AuthError("The clinician profile is missing from the data folder; restore it "
                             "from backup.")
         pw = passphrase or passphrase_from_env("New Scribe passphrase: ", confirm=True)
@@ -135,6 +175,7 @@ def open_secure_store(home: Path | None = None, actor: str = "cli",
         if loaded is None:
             raise AuthError("No clinician profile exists here yet; create one first.")
         profile = loaded
+    encrypt_legacy(home, key)  # an install from before encryption: done once, at first sign-in
     conn = connect(home / DB_FILE, key, timeout)
     audio = home / "audio"
     audio.mkdir(exist_ok=True)

@@ -154,3 +154,23 @@ def test_very_long_recording_imports_encrypted_and_transcribes(scribe_home, tmp_
     assert enc.duration_s == pytest.approx(minutes * 60 + 1, abs=0.1)
     stored = session.store.audio_dir / enc.audio_file
     assert stored.read_bytes()[:8] == crypto.MAGIC
+
+
+def test_an_install_from_before_encryption_is_encrypted_at_first_sign_in(scribe_home, clip,
+                                                                          capsys):
+    from scribe.store import Store
+
+    old = Store.open(scribe_home / "scribe.db", actor="app")  # v0.1: plain SQLite + plain WAV
+    enc = old.create_encounter("Visit of Zebulon Quartermaine", Status.TRANSCRIBING)
+    wav = old.audio_dir / f"{enc.id}.wav"
+    wav.write_bytes(clip("hello.wav").read_bytes())
+    old.set_audio(enc.id, wav.name, 3.6)
+    old.close()
+
+    code, out, _ = cli(capsys, "list")
+    assert code == 0 and enc.id in out and "Zebulon" in out
+    raw = b"".join(p.read_bytes() for p in scribe_home.rglob("*") if p.is_file())
+    assert b"SQLite format 3" not in raw and b"RIFF" not in raw and b"Zebulon" not in raw
+    assert load_audio(wav).size > 16000
+    assert cli(capsys, "audit", "verify")[0] == 0
+    assert sorted(p.name for p in (scribe_home / "audio").iterdir()) == [wav.name]
