@@ -149,15 +149,37 @@ def is_inserted(segment: Any, hotwords: str | None) -> bool:
     """True for a Whisper segment that is probably not speech: silence, or vocabulary made up.
 
     ``segment`` is a faster-whisper segment (text, no_speech_prob, avg_logprob). Whisper's own
-    silence rule applies always; with hotwords, a segment made only of vocabulary words must also
-    be confidently speech.
+    silence rule applies always. With hotwords, two more signs of biasing gone wrong: the segment
+    repeats three or more hotwords in their list order (the prompt echoed), or it consists only of
+    vocabulary words and is not confidently speech.
     """
     if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
         return True
     if not hotwords:
         return False
     words = _words_of(segment.text)
-    vocab = set(_words_of(hotwords))
-    if not words or not all(w in vocab for w in words):
+    listed = _words_of(hotwords)
+    if not words:
+        return False
+    if _echo_run(words, listed) >= 3:
+        return True
+    if not all(w in set(listed) for w in words):
         return False
     return segment.no_speech_prob > 0.3 or segment.avg_logprob < -0.6
+
+
+def _echo_run(words: list[str], listed: list[str]) -> int:
+    """Longest run of segment words that are consecutive entries of the hotwords list."""
+    position = {w: i for i, w in enumerate(listed)}
+    best = run = 0
+    previous = None
+    for w in words:
+        i = position.get(w)
+        run = (
+            run + 1
+            if i is not None and previous is not None and i == previous + 1
+            else (1 if i is not None else 0)
+        )
+        previous = i
+        best = max(best, run)
+    return best
