@@ -204,7 +204,11 @@ def fit(
 
 
 def rouge_of(
-    model: SectionModel, rows: list[dict[str, str]], template_id: str = "hp", max_words: int = 420
+    model: SectionModel,
+    rows: list[dict[str, str]],
+    template_id: str = "hp",
+    max_words: int = 450,
+    length_share: float = 0.0,
 ) -> tuple[float, float, float]:
     from rouge_score import rouge_scorer
 
@@ -212,7 +216,7 @@ def rouge_of(
     from scribe.drafting.templates import load_template
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=False)
-    drafter = OfflineDrafter(model=model, max_words=max_words)
+    drafter = OfflineDrafter(model=model, max_words=max_words, length_share=length_share)
     template = load_template(template_id)
     scores = [
         scorer.score(
@@ -233,10 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=FITTED)
     ap.add_argument("--cv", type=int, default=0, help="K-fold ROUGE on train instead of fitting")
     ap.add_argument("--no-mts", action="store_true")
-    ap.add_argument("--min-share", type=float, default=0.5)
-    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--min-share", type=float, default=0.4)
+    ap.add_argument("--l2", type=float, default=4.0)
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--max-words", type=int, default=450)
+    ap.add_argument("--length-share", type=float, default=0.5)
     ap.add_argument("--eval", type=Path, help="also report ROUGE on this CSV (e.g. valid.csv)")
     args = ap.parse_args(argv)
 
@@ -260,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         per = []
         for i, held in enumerate(folds):
             model = fit_on([r for j, fold in enumerate(folds) if j != i for r in fold])
-            per.append(rouge_of(model, held, max_words=args.max_words))
+            per.append(
+                rouge_of(model, held, max_words=args.max_words, length_share=args.length_share)
+            )
             print(f"fold {i}: R1 {per[-1][0]:.2f} R2 {per[-1][1]:.2f} RLsum {per[-1][2]:.2f}")
         print(
             "cv mean: R1 {:.2f} R2 {:.2f} RLsum {:.2f}".format(
@@ -278,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             ev = list(csv.DictReader(f))
         print(
             "eval: R1 {:.2f} R2 {:.2f} RLsum {:.2f}".format(
-                *rouge_of(model, ev, max_words=args.max_words)
+                *rouge_of(model, ev, max_words=args.max_words, length_share=args.length_share)
             )
         )
     return 0

@@ -255,9 +255,22 @@ class OfflineDrafter:
 
     name = "offline"
 
-    def __init__(self, model: SectionModel | None = None, max_words: int = 450) -> None:
+    TYPICAL_VISIT_WORDS = 1240  # median ACI-Bench dialogue length
+    MIN_WORDS = 150  # a short visit still keeps everything clinical it has
+
+    def __init__(
+        self, model: SectionModel | None = None, max_words: int = 450, length_share: float = 0.5
+    ) -> None:
         self.model = model if model is not None else load_model()
         self.max_words = max_words
+        self.length_share = length_share
+
+    def budget(self, transcript: Transcript) -> int:
+        """Words the note may use: ``max_words`` for a typical visit, more for a longer one."""
+        words = sum(len(s.text.split()) for s in transcript.segments)
+        ratio = words / self.TYPICAL_VISIT_WORDS
+        scaled = self.max_words * ((1 - self.length_share) + self.length_share * ratio)
+        return max(int(scaled), self.MIN_WORDS)
 
     def draft(
         self,
@@ -279,7 +292,7 @@ class OfflineDrafter:
         cc = chief_complaint(transcript)
         if cc is not None:
             units.insert(0, cc)
-        units = self._select(_dedupe(units))
+        units = self._select(_dedupe(units), self.budget(transcript))
         if progress:
             progress(0.8, "assembling the note")
         routes = route(template.sections)
@@ -317,9 +330,9 @@ class OfflineDrafter:
             u.label = "ros" if u.speaker == "qa" else rule_label(u.raw.lower(), u.speaker)
             u.score = 1.0 if u.label != "drop" else 0.0
 
-    def _select(self, units: list[Unit]) -> list[Unit]:
-        """Keep the best-scoring units up to the word budget (a note is ~400 words)."""
-        budget, used, keep = self.max_words, 0, set[int]()
+    def _select(self, units: list[Unit], budget: int) -> list[Unit]:
+        """Keep the best-scoring units up to the word budget."""
+        used, keep = 0, set[int]()
         for i in sorted(range(len(units)), key=lambda i: -units[i].score):
             words = len(units[i].text.split())
             if used + words > budget and keep:
