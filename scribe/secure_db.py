@@ -89,6 +89,7 @@ def connect(path: Path, data_key: bytes, timeout: float = 5.0) -> sqlcipher3.Con
     except sqlcipher3.Error as e:
         raise StoreError("The Scribe database could not be opened; check the data folder.") from e
     try:
+        conn.execute("PRAGMA cipher_log_level = NONE")  # errors reach the user as one sentence
         conn.execute(f"PRAGMA key = \"x'{db_key(data_key).hex()}'\"")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode=wal")
