@@ -102,6 +102,7 @@ def run_sign(args) -> int:
 def run_addendum(args) -> int:
     store = open_store()
     enc = store.find(args.id)
+    confirm_signature()  # an addendum is signed too
     add = store.add_addendum(enc.id, args.text, args.signer, DEFAULT_ATTESTATION)
     print(f"Addendum {add.id} signed by {add.signature.signer}.")
     return 0
