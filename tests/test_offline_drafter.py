@@ -123,6 +123,7 @@ def test_third_person(text: str, speaker: str, gender: str | None, expected: str
         ("ten milligrams", "10 mg"),
         ("twenty five milligrams twice a day", "25 mg twice a day"),
         ("one hundred and twenty over eighty", "120/80"),
+        ("blood pressure is one twenty eight over seventy two", "blood pressure is 128/72"),
         ("ninety nine point one", "99.1"),
         ("forty-five percent", "45%"),
         ("five hundred micrograms", "500 mcg"),

@@ -166,6 +166,8 @@ def _num_sub(m: re.Match[str]) -> str:
         return text
     if len(values) == 2 and values[0] in (19, 20) and 0 <= (values[1] or 0) < 100:
         return f"{values[0]}{values[1]:02d}{trail}"  # "nineteen eighty two" → 1982
+    if len(values) == 2 and values[0] in (1, 2) and 20 <= (values[1] or 0) < 100:
+        return f"{values[0]}{values[1]:02d}{trail}"  # "one twenty eight" (a pressure) → 128
     return " ".join(str(v) for v in values) + trail
 
 
