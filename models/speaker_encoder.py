@@ -135,7 +135,7 @@ def convert_weights(pt_path: Path, out: Path) -> None:
     arrays = {k.replace(".", "_"): np.asarray(v, np.float32) for k, v in state.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, **arrays)  # type: ignore[arg-type]
     os.replace(tmp, out)
 
 

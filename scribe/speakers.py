@@ -27,6 +27,7 @@ import numpy as np
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Speaker, Transcript, Word
 from scribe.errors import ScribeError
+from scribe.speakers_edit import format_line, set_segment_speaker, swap_labels
 
 __all__ = [
     "ENROLMENT_PARAGRAPH",
@@ -373,7 +374,7 @@ def label_transcript(
     enrol_vec = None if enrolment is None else _unit(np.asarray(enrolment, np.float32))
     cents = _cluster(embs)
     fixed = enrol_vec is not None and len(cents) == 2
-    if fixed:
+    if enrol_vec is not None and fixed:
         cents = _cluster_enrolled(embs, enrol_vec)
     # Units to label: words where there are any, else whole segments.
     units: list[tuple[float, float, str]] = []
@@ -408,49 +409,3 @@ def label_transcript(
     for lab, si in zip(labels, owner):
         per_seg[si].append(roles[lab])
     return replace(transcript, segments=_regroup(transcript.segments, per_seg))
-
-
-def _swap(speaker: str | None) -> str | None:
-    return {
-        Speaker.CLINICIAN.value: Speaker.PATIENT.value,
-        Speaker.PATIENT.value: Speaker.CLINICIAN.value,
-    }.get(speaker or "", speaker)
-
-
-def swap_labels(transcript: Transcript) -> Transcript:
-    """Clinician ↔ patient on every segment and word (``other`` and unlabelled stay as they are)."""
-    segs = tuple(
-        replace(
-            s,
-            speaker=_swap(s.speaker),
-            words=tuple(replace(w, speaker=_swap(w.speaker)) for w in s.words),
-        )
-        for s in transcript.segments
-    )
-    return replace(transcript, segments=segs)
-
-
-def set_segment_speaker(
-    transcript: Transcript, index: int, speaker: Speaker | str | None
-) -> Transcript:
-    """Set the speaker of one segment (and its words), e.g. a fix made in the review view."""
-    value = Speaker(speaker).value if speaker is not None else None
-    if not any(s.index == index for s in transcript.segments):
-        raise ScribeError(f"There is no segment {index} in this transcript.")
-    segs = tuple(
-        replace(s, speaker=value, words=tuple(replace(w, speaker=value) for w in s.words))
-        if s.index == index
-        else s
-        for s in transcript.segments
-    )
-    return replace(transcript, segments=segs)
-
-
-def format_line(segment: Segment) -> str:
-    """``[mm:ss] CLINICIAN: text`` (``[mm:ss] text`` when the speaker is unknown)."""
-    total = max(0, int(segment.start))
-    stamp = f"[{total // 60:02d}:{total % 60:02d}]"
-    text = segment.text.strip()
-    if segment.speaker:
-        return f"{stamp} {segment.speaker.upper()}: {text}"
-    return f"{stamp} {text}"
