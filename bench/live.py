@@ -14,6 +14,7 @@ figures.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -134,6 +135,7 @@ def main(argv: list[str]) -> int:
         ["WER live vs batch", f"{w:.3f}", "<= 0.15"],
         ["window at Stop (s)", f"{r['buffer_s']:.1f}", f"<= {args.max_buffer:g}"],
         ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
+        ["load average (1 min) at end", f"{os.getloadavg()[0]:.1f}", f"cores: {os.cpu_count()}"],
     ]
     if reference is not None:
         rows.append(

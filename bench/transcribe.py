@@ -11,6 +11,7 @@ Runs are interleaved (the order alternates) and the medians compared; models loa
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -83,6 +84,7 @@ def main(argv: list[str]) -> int:
     print(f"{args.audio}: {audio_s:.1f} s, model {args.model}, {readout(info)}")
     print(table(["path", "runs (s)", "median (s)", "segments"], rows))
     print(f"overhead (scribe / raw) {overhead:.3f}  target <= 1.10")
+    print(f"load average (1 min) at end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"transcribe: audio_s={audio_s:.1f} scribe_s={scribe_s:.2f} raw_s={raw_s:.2f} "
         f"overhead={overhead:.3f} rtf={scribe_s / audio_s:.3f} peak_rss_mb={peak_rss_mb():.0f}"

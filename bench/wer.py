@@ -4,9 +4,10 @@
 
 Each ACI-Bench valid dialogue is spoken by two espeak-ng voices (doctor en-us, patient en-gb+f3) and
 cut at ``--seconds``; the reference is the script of the turns spoken. Three runs per dialogue:
-``none`` (no hotwords), ``list`` (the common clinical list, ``hotwords_for(None)``) and ``heard``
-(``hotwords_for`` of the first run's transcript: drugs heard so far first, as the live transcriber
-does with its committed text). WER: jiwer after Whisper's English normalizer (whisper-normalizer).
+``none`` (no hotwords), ``list`` (the whole common clinical list), ``heard`` (``hotwords_for`` of
+the first run's transcript: the drugs and terms heard, as the live transcriber does with its
+committed text) and ``script`` (the drugs and terms of the script itself: what a clinician's own
+list for that patient would hold; an upper bound). WER: jiwer after Whisper's English normalizer (whisper-normalizer).
 Term recall: occurrences of lexicon drug names and committed clinical terms in the reference that
 the transcript also has.
 """
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
     from scribe.vocabulary import hotwords_for
 
     load_model(args.model)
-    configs = ("none", "list", "heard")
+    configs = ("none", "list", "heard", "script")
     refs: list[str] = []
     hyps: dict[str, list[str]] = {c: [] for c in configs}
     seconds = dict.fromkeys(configs, 0.0)
@@ -61,9 +62,11 @@ def main(argv: list[str]) -> int:
             if config == "none":
                 hotwords = None
             elif config == "list":
-                hotwords = hotwords_for(None)
+                hotwords = hotwords_for(None, common=True)
+            elif config == "heard":
+                hotwords = hotwords_for(hyps["none"][-1]) or None
             else:
-                hotwords = hotwords_for(hyps["none"][-1])
+                hotwords = hotwords_for(reference) or None
             t = time.perf_counter()
             text = (
                 Transcriber(TranscribeOptions(model=args.model, hotwords=hotwords))

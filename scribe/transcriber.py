@@ -140,11 +140,13 @@ class Transcriber:
             initial_prompt=opts.initial_prompt,
             condition_on_previous_text=False,
         )
+        from scribe.vocabulary import is_inserted
+
         index = first_index
         for seg in raw:  # decoding happens lazily as this loop pulls segments
             cancel.check()
-            if not seg.text.strip():
-                continue
+            if not seg.text.strip() or is_inserted(seg, opts.hotwords):
+                continue  # blank, or vocabulary biasing writing words into noise (issue 3)
             yield _to_segment(index, seg, offset)
             index += 1
             if progress:

@@ -3,8 +3,9 @@
 Three sources, most specific first: the clinician's own words (``<data dir>/vocabulary.txt``, one a
 line, editable), drug names from the offline lexicon of the ``drug-named-entity-recognition`` package
 (MIT, 1.7 MB; only those the visit so far seems to mention are used) and a short committed list of
-common clinical terms (``scribe/data/clinical_terms.txt``). The hotwords string is kept short:
-Whisper's prompt is length-limited and a long list helps less than a relevant one.
+common clinical terms (``scribe/data/clinical_terms.txt``). The hotwords string is kept short and
+relevant: Whisper's prompt is length-limited, and a long generic list made recognition worse
+(docs/benchmarks.md) while the visit's own words make it better.
 
 Biasing has a known failure: Whisper may write vocabulary words into silence or noise.
 :func:`is_inserted` recognises such a segment so callers drop it (VAD stays on as the first guard).
@@ -28,9 +29,11 @@ __all__ = [
     "MAX_HOTWORDS_CHARS",
     "clinical_terms",
     "drug_names",
+    "drugs_mentioned",
     "hotwords_for",
     "is_inserted",
     "load_user_words",
+    "terms_mentioned",
     "save_user_words",
     "user_vocabulary_path",
 ]
@@ -108,9 +111,9 @@ def drugs_mentioned(text: str) -> list[str]:
     words = _WORD.findall(text.lower())[-_RECENT_WORDS:]
     names, index = drug_names(), _drugs_by_initial()
     found: dict[str, None] = {}
-    candidates = set(words) | {a + b for a, b in zip(words, words[1:])}
-    for word in sorted(candidates, key=lambda w: text.lower().find(w)):
-        if len(word) < 6:
+    terms = {t.lower() for t in clinical_terms()}
+    for word in dict.fromkeys(words):
+        if len(word) < 6 or word in terms:
             continue
         if word in names:
             found[word] = None
@@ -122,21 +125,39 @@ def drugs_mentioned(text: str) -> list[str]:
     return list(found)
 
 
+def terms_mentioned(text: str) -> list[str]:
+    """Committed clinical terms the text contains (case-insensitive), in list order."""
+    low = f" {' '.join(_WORD.findall(text.lower()))} "
+    return [t for t in clinical_terms() if f" {t.lower()} " in low]
+
+
 def hotwords_for(
-    transcript_so_far: str | None, user_words: Iterable[str] = (), limit: int = MAX_HOTWORDS_CHARS
+    transcript_so_far: str | None,
+    user_words: Iterable[str] = (),
+    limit: int = MAX_HOTWORDS_CHARS,
+    common: bool = False,
 ) -> str:
-    """A short hotwords string: the clinician's words, drugs heard so far, then common terms."""
-    chosen: dict[str, None] = {}
-    ordered = [*user_words, *drugs_mentioned(transcript_so_far or ""), *clinical_terms()]
+    """A short hotwords string: the clinician's words, then drugs and terms heard so far.
+
+    Only relevant words go in: on ACI-Bench speech (bench/wer.py) the whole common list made WER
+    worse, while the issue's measurement (the visit's own drug names) made it better. ``common``
+    appends the common list anyway (for the bench and for users who want it).
+    """
+    text = transcript_so_far or ""
+    ordered = [*user_words, *drugs_mentioned(text), *terms_mentioned(text)]
+    if common:
+        ordered += clinical_terms()
+    chosen: list[str] = []
+    seen: set[str] = set()
     length = 0
     for term in ordered:
         term = term.strip()
-        key = term.lower()
-        if not term or key in (t.lower() for t in chosen):
+        if not term or term.lower() in seen:
             continue
         if length + len(term) + 1 > limit:
             break
-        chosen[term] = None
+        chosen.append(term)
+        seen.add(term.lower())
         length += len(term) + 1
     return " ".join(chosen)
 

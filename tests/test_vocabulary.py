@@ -39,7 +39,8 @@ def test_committed_drug_names_are_in_the_lexicon():
 
 
 def test_hotwords_put_the_clinicians_words_first_and_stay_short():
-    hot = hotwords_for(None, ["Dr. Okafor", "Xarelto", "xarelto"])
+    assert hotwords_for(None) == ""  # nothing relevant yet: no biasing at all
+    hot = hotwords_for(None, ["Dr. Okafor", "Xarelto", "xarelto"], common=True)
     assert hot.startswith("Dr. Okafor Xarelto ")
     assert hot.lower().count("xarelto") == 1
     assert len(hot) <= MAX_HOTWORDS_CHARS
@@ -52,7 +53,9 @@ def test_hotwords_put_the_clinicians_words_first_and_stay_short():
 def test_drugs_heard_so_far_come_before_the_common_list():
     heard = "She takes lisinapril and also eliquis every morning."
     assert drugs_mentioned(heard)[:2] == ["lisinopril", "eliquis"]
-    hot = hotwords_for(heard, ["Okafor"]).split()
+    assert hotwords_for(heard, ["Okafor"]) == "Okafor lisinopril eliquis"
+    assert hotwords_for("Her hypertension is better.") == "hypertension"  # not a drug look-alike
+    hot = hotwords_for(heard, ["Okafor"], common=True).split()
     assert hot[:3] == ["Okafor", "lisinopril", "eliquis"]
     assert hot.count("lisinopril") == 1
     assert clinical_terms()[1] in hot  # the common list fills the rest
@@ -66,7 +69,7 @@ def test_user_words_round_trip_in_the_data_folder(scribe_home):
     assert load_user_words() == ["Okafor", "Xarelto"]
 
 
-HOT = hotwords_for(None, ["Xarelto"])
+HOT = hotwords_for(None, ["Xarelto"], common=True)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +106,7 @@ def _gappy_audio() -> tuple[np.ndarray, tuple[float, float]]:
 
 def test_biasing_writes_no_vocabulary_into_silence_or_noise():
     audio, (speech_start, speech_end) = _gappy_audio()
-    hot = hotwords_for(None, ["Xarelto", "Okafor"])
+    hot = hotwords_for(None, ["Xarelto", "Okafor"], common=True)  # the longest list we offer
     live = LiveTranscriber(TranscribeOptions(model="tiny.en", hotwords=hot), min_chunk_s=2.0)
     block = SAMPLE_RATE // 2
     for at in range(0, len(audio), block):
@@ -123,7 +126,7 @@ def test_guard_drops_what_biasing_inserts_when_vad_is_off():
     from scribe.transcriber import load_model
 
     audio, (speech_start, speech_end) = _gappy_audio()
-    hot = hotwords_for(None, ["Xarelto", "Dr. Okafor"])
+    hot = hotwords_for(None, ["Xarelto", "Dr. Okafor"], common=True)
     segments, _ = load_model("tiny.en").transcribe(
         audio,
         language="en",
@@ -139,3 +142,14 @@ def test_guard_drops_what_biasing_inserts_when_vad_is_off():
     assert all(is_inserted(s, hot) for s in outside)
     kept = [s for s in segments if not is_inserted(s, hot)]
     assert any("yesterday" in s.text.lower() for s in kept)
+
+
+def test_file_transcription_with_vocabulary_inserts_nothing_into_the_gaps():
+    from scribe.transcriber import Transcriber
+
+    audio, (speech_start, speech_end) = _gappy_audio()
+    hot = hotwords_for(None, ["Xarelto", "Okafor"], common=True)
+    transcript = Transcriber(TranscribeOptions(model="tiny.en", hotwords=hot)).transcribe(audio)
+    assert transcript.segments
+    for seg in transcript.segments:
+        assert seg.start >= speech_start - 0.5 and seg.end <= speech_end + 1.0, seg.index

@@ -1,0 +1,127 @@
+"""Peak memory of live transcription over 1, 5 and 15 minute visits: it must stay flat.
+
+    scribe bench memory [--model tiny.en] [--minutes 1 5 15] [--block 5]
+
+Visits are ACI-Bench dialogues spoken by espeak-ng back to back (written once to bench/out/memory).
+Each length runs in a fresh subprocess that reads the WAV from disk in blocks (as the live worker
+reads the recording) and feeds :class:`scribe.live.LiveTranscriber`, then ``finish()``; the child
+reports its peak RSS (``ru_maxrss``). Feeding is as fast as the machine goes (``--block`` seconds a
+feed, the catch-up path), so the model matters little here: tiny.en keeps the run short.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench._speech import OUT, long_visit, missing_reason, peak_rss_mb, table, write_wav
+
+
+def _child(path: Path, model: str, block_s: float) -> int:
+    import soundfile as sf
+
+    from scribe.live import LiveTranscriber
+    from scribe.transcriber import TranscribeOptions, load_model
+
+    load_model(model)
+    rss_loaded = peak_rss_mb()
+    live = LiveTranscriber(TranscribeOptions(model=model))
+    t = time.perf_counter()
+    max_window = 0.0
+    with sf.SoundFile(path) as f:
+        for block in f.blocks(blocksize=int(block_s * f.samplerate), dtype="float32"):
+            live.feed(block)
+            max_window = max(max_window, live.buffer_s)
+    transcript = live.finish()
+    print(
+        json.dumps(
+            {
+                "rss_loaded_mb": rss_loaded,
+                "peak_rss_mb": peak_rss_mb(),
+                "seconds": time.perf_counter() - t,
+                "segments": len(transcript.segments),
+                "max_window_s": max_window,
+            }
+        )
+    )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="scribe bench memory", description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="tiny.en")
+    p.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 15])
+    p.add_argument("--block", type=float, default=5.0, help="seconds of audio per feed")
+    p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        return _child(args.child, args.model, args.block)
+    reason = missing_reason()
+    if reason:
+        print(reason)
+        return 0
+
+    rows, peaks = [], {}
+    for minutes in args.minutes:
+        path = OUT / "memory" / f"visit_{minutes:g}min.wav"
+        if not path.is_file():
+            write_wav(path, long_visit(minutes))
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.memory",
+            "--child",
+            str(path),
+            "--model",
+            args.model,
+            "--block",
+            str(args.block),
+        ]
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
+        )
+        if done.returncode != 0:
+            print(done.stderr[-2000:])
+            return 1
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        peaks[minutes] = r["peak_rss_mb"]
+        rows.append(
+            [
+                f"{minutes:g}",
+                f"{r['rss_loaded_mb']:.0f}",
+                f"{r['peak_rss_mb']:.0f}",
+                f"{r['max_window_s']:.1f}",
+                r["segments"],
+                f"{r['seconds']:.0f}",
+            ]
+        )
+    print(f"live transcriber, model {args.model}, {args.block:g} s feeds, fresh process each")
+    print(
+        table(
+            [
+                "minutes",
+                "RSS after load (MB)",
+                "peak RSS (MB)",
+                "max window (s)",
+                "segments",
+                "time (s)",
+            ],
+            rows,
+        )
+    )
+    first, last = min(peaks), max(peaks)
+    growth = (peaks[last] - peaks[first]) / peaks[first]
+    print(
+        f"memory: model={args.model} "
+        + " ".join(f"peak_rss_mb_{m:g}min={v:.0f}" for m, v in peaks.items())
+        + f" growth_{first:g}_to_{last:g}min={growth:.1%}  target < 10%"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
