@@ -18,7 +18,7 @@ from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
 from scribe.drafting import get_drafter, load_template
 from scribe.errors import Cancelled, DiskFullError, ScribeError
 from scribe.store import Store
-from scribe.transcriber import Transcriber
+from scribe.transcriber import TranscribeOptions, Transcriber
 
 StepFn = Callable[[str, float], None]
 """Progress of a visit: (step name "transcribing"/"drafting", fraction 0..1)."""
@@ -51,6 +51,35 @@ def prepare_import(src: str | Path, audio_dir: Path) -> ImportedAudio:
     return ImportedAudio(eid, dest, audio)
 
 
+def visit_options(model: str = "base", device: str = "auto") -> TranscribeOptions:
+    """Transcription options for a visit: the clinician's own words bias recognition (hotwords).
+
+    Only the user's list goes in up front; drug names and terms are added by the live transcriber
+    as they are heard (issue 3: the visit's own terms help, a long generic list hurts).
+    """
+    from scribe.vocabulary import hotwords_for, load_user_words
+
+    hotwords = hotwords_for(None, load_user_words()) or None
+    return TranscribeOptions(model=model, device=device, hotwords=hotwords)
+
+
+def transcribe_visit(
+    audio: np.ndarray,
+    transcriber: Transcriber,
+    enrolment: np.ndarray | None = None,
+    label_speakers: bool = True,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Transcribe, then label who said what (clinician / patient / other) word by word."""
+    transcript = transcriber.transcribe(audio, cancel, progress)
+    if label_speakers and transcript.segments:
+        from scribe.speakers import label_transcript
+
+        transcript = label_transcript(audio, transcript, enrolment, cancel)
+    return transcript
+
+
 def draft_transcript(
     transcript: Transcript,
     template_id: str = "soap",
@@ -72,13 +101,18 @@ def process(
     templates_dir: Path | None = None,
     cancel: CancelToken = NEVER,
     on_step: StepFn | None = None,
+    enrolment: np.ndarray | None = None,
+    label_speakers: bool = True,
 ) -> Transcript:
     """Transcribe then draft a stored visit; on error the visit is marked failed with the reason."""
     step = on_step or (lambda _name, _f: None)
     try:
         if encounter.status != Status.TRANSCRIBING:
             store.set_status(encounter.id, Status.TRANSCRIBING)
-        transcript = transcriber.transcribe(audio, cancel, lambda f: step("transcribing", f))
+        transcript = transcribe_visit(
+            audio, transcriber, enrolment, label_speakers, cancel,
+            lambda f: step("transcribing", f),
+        )
         store.save_transcript(encounter.id, transcript)
         draft = draft_transcript(
             transcript, encounter.template, engine, templates_dir, cancel,
@@ -123,5 +157,8 @@ def note_from_file(
     except ScribeError:  # e.g. the database is locked: leave no orphan audio behind
         imported.path.unlink(missing_ok=True)
         raise
-    process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step)
+    from scribe.enrolment import load_enrolment
+
+    process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step,
+            enrolment=load_enrolment(store))
     return store.get(enc.id)

@@ -399,7 +399,11 @@ class Store:
         ]
 
     def record_export(self, encounter_id: str, target: str) -> None:
-        self._write(lambda: self._audit(encounter_id, "exported", target))
+        self.record_event(encounter_id, "exported", target)
+
+    def record_event(self, encounter_id: str | None, action: str, detail: str = "") -> None:
+        """Audit an action that changes no table here (an export, an enrolment)."""
+        self._write(lambda: self._audit(encounter_id, action, detail))
 
     # --- audit and settings -------------------------------------------------------------------
     def audit_events(self, encounter_id: str | None = None) -> list[AuditEvent]:

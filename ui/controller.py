@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from scribe.domain import Addendum, Encounter, NoteDraft, Signature, Status, Transcript, new_id
+from scribe.enrolment import load_enrolment
 from scribe.errors import NotFoundError, ScribeError
 from scribe.export import export_text, export_to_file
 from scribe.recorder import Recorder
@@ -157,6 +158,7 @@ class Controller(QObject):
         job.engine = self.engine
         job.templates_dir = self.templates_dir
         job.model = self.model
+        job.enrolment = load_enrolment(self.store)
         self.jobs.append(job)
         self.lane.submit(job, self.signals)
         self.processing_changed.emit()

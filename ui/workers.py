@@ -13,6 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -20,8 +21,8 @@ from scribe.audio_files import duration_s, load_audio
 from scribe.cancel import CancelToken
 from scribe.domain import Transcript
 from scribe.errors import Cancelled, ScribeError
-from scribe.pipeline import draft_transcript, prepare_import
-from scribe.transcriber import TranscribeOptions, Transcriber
+from scribe.pipeline import draft_transcript, prepare_import, transcribe_visit, visit_options
+from scribe.transcriber import Transcriber
 
 log = logging.getLogger("scribe.ui")
 
@@ -45,6 +46,7 @@ class Job:
     engine: str = "offline"
     templates_dir: Path | None = None
     model: str = "base"
+    enrolment: Any = None  # the clinician's voice print (numpy array) or None
     cancel: CancelToken = field(default_factory=CancelToken)
 
 
@@ -78,9 +80,9 @@ def run_job(job: Job, signals: JobSignals) -> None:
                 audio = load_audio(job.source)
             job.cancel.check()
             signals.progress.emit(eid, "transcribing", 0.0)
-            transcriber = Transcriber(TranscribeOptions(model=job.model))
-            transcript = transcriber.transcribe(
-                audio, job.cancel, lambda f: signals.progress.emit(eid, "transcribing", f)
+            transcript = transcribe_visit(
+                audio, Transcriber(visit_options(job.model)), job.enrolment, True, job.cancel,
+                lambda f: signals.progress.emit(eid, "transcribing", f),
             )
             if not transcript.duration:
                 transcript = Transcript(transcript.segments, transcript.language,

@@ -9,6 +9,7 @@ from pathlib import Path
 from scribe.audio_files import load_audio
 from scribe.cli.common import add_model_args, open_store, transcriber_from
 from scribe.domain import Status, new_id
+from scribe.enrolment import load_enrolment
 from scribe.errors import ScribeError
 from scribe.paths import templates_dir
 from scribe.pipeline import process
@@ -63,6 +64,7 @@ def run(args) -> int:
     except ScribeError as e:
         store.fail(eid, e.message)
         raise
-    process(store, store.get(eid), audio, transcriber_from(args), args.engine, templates_dir())
+    process(store, store.get(eid), audio, transcriber_from(args), args.engine, templates_dir(),
+            enrolment=load_enrolment(store))
     print(eid)
     return 0

@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 from scribe.paths import db_path
+from scribe.pipeline import visit_options
 from scribe.store import Store
-from scribe.transcriber import TranscribeOptions, Transcriber
+from scribe.transcriber import Transcriber
 
 
 def open_store() -> Store:
@@ -29,7 +30,7 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
 
 def transcriber_from(args: argparse.Namespace) -> Transcriber:
     model = "tiny.en" if getattr(args, "fast", False) else args.model
-    return Transcriber(TranscribeOptions(model=model, device=args.compute))
+    return Transcriber(visit_options(model, args.compute))
 
 
 def print_json(data: Any) -> None:
