@@ -240,3 +240,21 @@ def test_custom_template_sections_are_filled() -> None:
     assert [s.title for s in note.sections] == ["Lesion story", "Plan"]
     assert "cough" in note.sections[0].text.lower()
     assert "albuterol" in note.sections[1].text.lower()
+
+
+def test_an_answer_that_names_the_allergen_is_kept_not_folded_away():
+    """Unlabelled ASR: "Yes, I am allergic to penicillin" must keep the drug name (safety)."""
+    from scribe.drafting.templates import load_template
+    from scribe.transcript_io import parse_text_transcript
+
+    transcript = parse_text_transcript(
+        "Do you have any allergies to medications?\n"
+        "Yes, I am allergic to penicillin.\n"
+        "Do you have a fever?\n"
+        "No.\n"
+    )
+    note = OfflineDrafter().draft(transcript, load_template("soap"))
+    sentences = [s for sec in note.sections for s in sec.sentences]
+    allergy = [s for s in sentences if "penicillin" in s.text.lower()]
+    assert allergy and 1 in allergy[0].evidence
+    assert any(s.text == "Denies fever." for s in sentences)

@@ -78,6 +78,10 @@ _PROMPT = re.compile(
     re.IGNORECASE,
 )
 _BARE = re.compile(r"^(?!.*\b(?:i|i'm|i've|my|me|you|not sure|don't know)\b)[\w\s,.'-]+$", re.I)
+_HEDGES = {"little", "bit", "sometimes", "occasionally", "mild", "times", "really", "definitely",
+           "maybe", "kind", "sort", "guess", "think", "actually", "lot", "much", "pretty", "once",
+           "while", "yesterday", "today", "still", "now", "well", "right", "ok", "mostly"}
+_LEAD_ANSWER = re.compile(r"^(?:yes|yeah|yep|no|nope)[,.!]?\s+(?=\w)", re.IGNORECASE)
 _ANSWERS = {"yes", "yep", "yeah", "nope", "sure", "correct", "fine", "good", "okay"}
 _DANGLING = re.compile(r"[\s,]+(?:and|or|but|the|a|an|that|so|to|of|with|we|i|it's|is)[\s.,]*$")
 
@@ -184,6 +188,10 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
         sentences = split_sentences(text)
         nxt = segs[k + 1] if k + 1 < len(segs) else None
         prev = tidy(segs[k - 1].text) if k > 0 else ""
+        if speaker is None and seg.speaker is None and prev and is_question(prev):
+            speaker = "patient"  # unlabelled ASR: the turn after a question is the answer
+            text = _LEAD_ANSWER.sub("", text)
+            sentences = split_sentences(text)
         for j, sent in enumerate(sentences):
             pos = (k + j / max(len(sentences), 1)) / n
             if is_question(sent) and speaker != "patient":
@@ -198,7 +206,10 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
                 ):
                     short = len(ans.split()) <= 6
                     verb = "denies" if _NO.match(ans) else "reports" if _YES.match(ans) else ""
-                    if verb and short:
+                    # "Yes, I am allergic to penicillin": the answer says more than yes/no, so it
+                    # stays a sentence of its own (folding it would drop the drug name).
+                    says_more = content_words(ans) - _ANSWERS - _HEDGES - content_words(sent)
+                    if verb and short and not says_more:
                         units.append(
                             Unit(f"{verb} {topic}", (seg.index, nxt.index), "qa", pos, sent)
                         )
