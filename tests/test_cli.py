@@ -48,7 +48,9 @@ def _note(capsys, *extra: str) -> dict:
 def _check_visit(capsys, data: dict, tmp_path: Path, key_words: list[str]) -> None:
     assert data["status"] == "in_review"
     transcript_text = " ".join(s["text"] for s in data["transcript"]).lower()
+    # Whisper writes numbers and units either way ("four"/"4", "milligrams"/"10mg").
     transcript_text = re.sub(r"\b4\b", "four", transcript_text)
+    transcript_text = re.sub(r"(\d)\s*mg\b", r"\1 milligrams", transcript_text)
     missing = [w for w in key_words if w not in transcript_text]
     assert not missing, f"transcript lacks {missing}"
     sections = data["note"]["sections"]
