@@ -46,6 +46,11 @@ MIN_ENROL_SECONDS = 8.0
 # cosine to the nearest centroid up by OTHER_MIN_GAIN; two-voice visits measured here gain <= 0.017,
 # a clearly different third voice 0.028-0.044) and it holds at least OTHER_MIN_SHARE of the windows.
 OTHER_MIN_GAIN = 0.025
+# One voice: fewer than MIN_WINDOWS_FOR_TWO windows (~5 s of speech), or the two best clusters'
+# centroids closer than ONE_VOICE_COSINE. Measured on espeak speech: one voice split in two gives
+# 0.938-0.943; the near-identical pair of tests/data/visit_short.wav 0.924; distinct pairs far less.
+MIN_WINDOWS_FOR_TWO = 20
+ONE_VOICE_COSINE = 0.935
 OTHER_MIN_SHARE = 0.08
 REFINE_ROUNDS = 1
 # Viterbi over words: score = SCORE_SCALE x cosine; a speaker change mid-phrase costs SWITCH_COST.
@@ -207,9 +212,12 @@ def _best_kmeans(embs: np.ndarray, k: int, restarts: int = 8) -> tuple[np.ndarra
 
 def _cluster(embs: np.ndarray) -> np.ndarray:
     """Unit centroids of the voices: two, or three when a third voice is clearly present."""
-    if len(embs) < 4:
-        return _unit(embs.mean(axis=0, keepdims=True))
+    one = _unit(embs.mean(axis=0, keepdims=True))
+    if len(embs) < MIN_WINDOWS_FOR_TWO:
+        return one  # a few seconds of speech: too little to tell two voices apart
     _, c2 = _best_kmeans(embs, 2)
+    if float(c2[0] @ c2[1]) > ONE_VOICE_COSINE:
+        return one  # the two halves are one voice split in two (dictation, a single speaker)
     if len(embs) >= 20:
         labels3, c3 = _best_kmeans(embs, 3)
         shares = np.bincount(labels3, minlength=3) / len(embs)
