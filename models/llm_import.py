@@ -1,7 +1,7 @@
 """Installing drafting LLMs into the model store: join GGUF parts, verify, convert for fast loading.
 
 An installed LLM folder ``<store>/<id>/`` holds the verified GGUF (``<id>.gguf`` as in the catalog),
-and after preparation ``hf/`` (a transformers folder, bfloat16 safetensors + tokenizer, loads in a
+and after preparation ``hf/`` (a transformers folder, float32 safetensors + tokenizer, loads in a
 second instead of de-quantizing the GGUF each time) and ``ct2/`` (CTranslate2 int8, faster on CPU).
 An imported Hugging Face folder (``config.json`` at its root) is used as it is.
 """
@@ -100,7 +100,11 @@ def transformers_folder(folder: Path) -> Path:
 
 
 def prepare_transformers(folder: Path) -> Path:
-    """De-quantize the folder's GGUF once into ``hf/`` (bfloat16 safetensors + tokenizer)."""
+    """De-quantize the folder's GGUF once into ``hf/`` (float32 safetensors + tokenizer).
+
+    float32, not bfloat16: CPU inference computes in float32 anyway, and CTranslate2's converter
+    turns a bfloat16 checkpoint into different logits (about 1.0 off), breaking greedy agreement.
+    """
     gguf = gguf_file(folder)
     if gguf is None:
         raise ModelUnavailableError(f"The model in {folder.name} has no GGUF or config.json.")
@@ -108,7 +112,7 @@ def prepare_transformers(folder: Path) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf.name, dtype=torch.bfloat16)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf.name, dtype=torch.float32)
     # The GGUF quantizer marks the model unserialisable; the weights are plain tensors by now.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
@@ -125,11 +129,13 @@ def prepare_transformers(folder: Path) -> Path:
 
 
 def ct2_folder(folder: Path, quantization: str = "int8") -> Path:
-    """The CTranslate2 model of ``folder`` (``ct2/``), converted from the transformers one once.
+    """The CTranslate2 model of ``folder`` (``ct2/`` for int8, ``ct2-<quantization>/`` otherwise),
+    converted from the transformers one once. int8 is the fast one; a float32 conversion gives
+    exactly the greedy output of transformers in float32 (int8 drifts after some tokens).
 
     Conversion loads the whole model in float32 (about 9 GB of RAM for a 1.5B model), once.
     """
-    out = folder / CT2_DIR
+    out = folder / (CT2_DIR if quantization == "int8" else f"{CT2_DIR}-{quantization}")
     if (out / "model.bin").is_file():
         return out
     from ctranslate2.converters import TransformersConverter
@@ -138,7 +144,7 @@ def ct2_folder(folder: Path, quantization: str = "int8") -> Path:
     tmp = folder / f".{CT2_DIR}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        TransformersConverter(str(hf), low_cpu_mem_usage=True).convert(
+        TransformersConverter(str(hf)).convert(
             str(tmp), quantization=quantization, force=True
         )
     except (ValueError, NotImplementedError) as e:

@@ -313,7 +313,8 @@ class Ct2Generator(Generator):
         super().__init__(transformers_folder(folder))
         import ctranslate2
 
-        self.model = ctranslate2.Generator(str(ct2_folder(folder)), device="cpu",
+        quantization = "int8" if compute_type.startswith("int8") else compute_type
+        self.model = ctranslate2.Generator(str(ct2_folder(folder, quantization)), device="cpu",
                                            compute_type=compute_type, intra_threads=threads)
 
     def generate(self, prefix: str, request: str, max_new_tokens: int,
