@@ -108,9 +108,13 @@ def prepare_transformers(folder: Path) -> Path:
     gguf = gguf_file(folder)
     if gguf is None:
         raise ModelUnavailableError(f"The model in {folder.name} has no GGUF or config.json.")
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+    except ImportError:
+        raise ModelUnavailableError(
+            "Preparing an LLM needs the 'llm' extra (pip install 'scribe[llm]')."
+        ) from None
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf.name, dtype=torch.float32)
     # The GGUF quantizer marks the model unserialisable; the weights are plain tensors by now.
