@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,7 +186,13 @@ def load_generator(options: LlmOptions, models_root: Path | None = None) -> tupl
 
 
 class Generator:
-    """Common part of both backends: the tokenizer, the chat template, and prompt tokens."""
+    """Common part of both backends: the tokenizer, the chat template, and prompt tokens.
+
+    After each ``generate``, ``last`` holds (prompt tokens, new tokens, seconds to the first token,
+    seconds in all) for the benches.
+    """
+
+    last: tuple[int, int, float, float] = (0, 0, 0.0, 0.0)
 
     def __init__(self, hf_folder: Path) -> None:
         try:
@@ -237,8 +244,11 @@ class _Detok:
 
     def __init__(self, tokenizer, on_text: OnText | None) -> None:
         self.tokenizer, self.on_text, self.ids, self.text = tokenizer, on_text, [], ""
+        self.first_at: float | None = None  # perf_counter of the first token (prefill done)
 
     def add(self, token_id: int) -> None:
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
         self.ids.append(token_id)
         text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
         if text.endswith("\ufffd"):
@@ -272,6 +282,7 @@ class HfGenerator(Generator):
 
         head, tail = self.prompt_ids(prefix, request)
         ids = torch.tensor([head + tail])
+        t0 = time.perf_counter()
         detok = _Detok(self.tokenizer, on_text)
         eos = set(self.eos_ids)
 
@@ -301,6 +312,7 @@ class HfGenerator(Generator):
             )
         if cancel.cancelled:
             raise Cancelled()
+        self.last = _timing(head, tail, detok, t0)
         return detok.text
 
 
@@ -322,6 +334,7 @@ class Ct2Generator(Generator):
         head, tail = self.prompt_ids(prefix, request)
         conv = self.tokenizer.convert_ids_to_tokens
         detok = _Detok(self.tokenizer, on_text)
+        t0 = time.perf_counter()
         steps = self.model.generate_tokens(
             conv(tail), static_prompt=conv(head), max_length=max_new_tokens, sampling_topk=1,
             end_token=self.eos_ids,
@@ -333,4 +346,12 @@ class Ct2Generator(Generator):
             if step.token_id in self.eos_ids:
                 break
             detok.add(step.token_id)
+        self.last = _timing(head, tail, detok, t0)
         return detok.text
+
+
+def _timing(head: list[int], tail: list[int], detok: _Detok, t0: float) -> tuple[int, int, float,
+                                                                                  float]:
+    end = time.perf_counter()
+    first = (detok.first_at or end) - t0
+    return len(head) + len(tail), len(detok.ids), first, end - t0
