@@ -48,6 +48,8 @@ SUPPORTED_AT = 0.6
 PARTLY_AT = 0.3
 _SIDES = {"left": "left", "right": "right", "l": "left", "r": "right"}
 _SIDE_WINDOW = 4
+_NOT_SIDE_AFTER = frozenset({"now", "away", "there", "here", "after", "before", "then", "so"})
+_NOT_SIDE_BEFORE = frozenset({"all", "that's", "thats", "you're", "is", "alright", "to"})
 _ALLERGY = re.compile(r"\ballerg", re.I)
 _NO_ALLERGY = re.compile(r"\b(no|not|nkda|nka|denies|don't have any|none)\b[^.?!]{0,30}allerg|"
                          r"\bno known\b|\bnkda\b", re.I)
@@ -206,10 +208,14 @@ def _negation_flags(text: str, evidence: tuple[int, ...], idx: _Index) -> list[F
 
 def _sides(text: str) -> list[tuple[str, set[str]]]:
     """(side, stems of the words right after it) for each left/right in the text."""
-    toks = tokens(text)
     out = []
-    for i, t in enumerate(toks):
-        if t in ("left", "right") and not (i + 1 < len(toks) and toks[i + 1] in ("now", "away")):
+    for clause in re.split(r"[.?!,;:]", text):
+        toks = tokens(clause)
+        for i, t in enumerate(toks):
+            if t not in ("left", "right") or i + 1 >= len(toks) or toks[i + 1] in _NOT_SIDE_AFTER:
+                continue
+            if i > 0 and toks[i - 1] in _NOT_SIDE_BEFORE:
+                continue
             after = {stem(w) for w in toks[i + 1: i + 1 + _SIDE_WINDOW] if len(w) > 2}
             out.append((_SIDES[t], after))
     return out

@@ -138,7 +138,8 @@ def clinical_vocabulary() -> frozenset[str]:
 
 
 def _word_value(seq: list[str]) -> list[float]:
-    """Values of a run of number words: ``one hundred twenty`` → 120; ``one twenty`` → 1, 20, 120."""
+    """Values of a run of number words: ``one hundred twenty`` → 120; spoken shorthand too:
+    ``one twenty`` → 120, ``nineteen eighty five`` → 1985 (and each part on its own)."""
     values: list[float] = []
     total, current = 0.0, 0.0
     for w in seq:
@@ -151,12 +152,20 @@ def _word_value(seq: list[str]) -> list[float]:
             if _SCALES[w] == 1000:
                 total, current = total + current, 0.0
     values.append(total + current)
-    # Spoken shorthand: "one twenty" (120), "ninety eight" (98) both read as numbers too.
-    parts = [(_ONES.get(w) if w in _ONES else _TENS.get(w)) for w in seq]
-    values.extend(float(p) for p in parts if p is not None)
-    if len(parts) == 2 and None not in parts and parts[0] is not None and parts[1] is not None:
-        a, b = parts
-        if 1 <= a <= 9 and b >= 10:
+    groups: list[int] = []  # two-digit groups: "twenty five" → 25, "nineteen" → 19
+    for w in seq:
+        if w in _TENS:
+            groups.append(_TENS[w])
+        elif w in _ONES:
+            if groups and groups[-1] >= 20 and groups[-1] % 10 == 0 and _ONES[w] < 10:
+                groups[-1] += _ONES[w]
+            else:
+                groups.append(_ONES[w])
+        else:
+            groups.append(-1)  # a scale word breaks the shorthand
+    values.extend(float(g) for g in groups if g >= 0)
+    for a, b in zip(groups, groups[1:]):
+        if 1 <= a <= 99 and 10 <= b <= 99:
             values.append(float(a * 100 + b))
     return values
 
@@ -224,7 +233,8 @@ def negated_terms(text: str) -> set[str]:
 
 
 def _negated_in_clause(text: str) -> set[str]:
-    toks = tokens(text)
+    # "No, it's my knee": a leading "no" answers the question before it; it negates nothing here.
+    toks = tokens(re.sub(r"^\s*(?:no|nope|nah)\s*,", "", text, flags=re.I))
     joined = " ".join(toks)
     negated: set[str] = set()
     spans: list[tuple[int, int]] = []

@@ -171,3 +171,16 @@ def test_support_levels():
     assert check_sentence_support("Left knee pain.", "my left knee has pain") == Support.SUPPORTED
     assert check_sentence_support("Left knee pain and hip swelling.", "my left knee") == Support.PARTLY
     assert check_sentence_support("Plays golf.", "my knee hurts") == Support.UNSUPPORTED
+
+
+def test_the_right_knee_is_a_side_but_that_is_right_is_not():
+    visit = parse_text_transcript("[patient] That's right, the right knee hurts.")
+    assert check_note(note({"Plan": ["Right knee pain."]}), visit).sentences()[0].flags == ()
+    flagged = check_note(note({"Plan": ["Left knee pain."]}), visit).sentences()[0].flags
+    assert [f.kind for f in flagged] == ["laterality"]
+
+
+def test_a_leading_no_answers_the_question_and_negates_nothing_after_it():
+    visit = parse_text_transcript("[doctor] Is it your hip?\n[patient] No, the pain is in my knee.")
+    checked = check_note(note({"Subjective": ["Reports knee pain."]}), visit)
+    assert not any(f.kind == "negation" for f in checked.sentences()[0].flags)

@@ -134,6 +134,7 @@ def test_ctranslate2_gives_the_same_greedy_output_as_transformers(store_root):
     ("PLAN:\n1. Start ibuprofen. Follow up in 2 weeks.", ["Start ibuprofen.",
                                                           "Follow up in 2 weeks."]),
     ("None.", []),
+    ("Seen by Dr. Smith today. Knee pain", ["Seen by Dr. Smith today.", "Knee pain."]),
     ("**Assessment**\nOsteoarthritis.\nOsteoarthritis.", ["Osteoarthritis."]),
 ])
 def test_parse_sentences(raw, expected):

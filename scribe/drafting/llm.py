@@ -36,7 +36,7 @@ SYSTEM = (
 )
 _SPEAKER = {"clinician": "Doctor", "patient": "Patient", "other": "Other"}
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)]|[a-z][.)])\s+", re.I)
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+_SPLIT = re.compile(r"(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<!Mrs\.)(?<!vs\.)(?<!St\.)(?<=[.!?])\s+(?=[A-Z0-9])")
 _NONE = re.compile(r"^(none|n/?a|not (?:mentioned|discussed|documented|applicable)|no .{0,20}"
                    r"(?:mentioned|discussed|documented))\.?$", re.I)
 
