@@ -48,6 +48,12 @@ SUPPORTED_AT = 0.6
 PARTLY_AT = 0.3
 _SIDES = {"left": "left", "right": "right", "l": "left", "r": "right"}
 _SIDE_WINDOW = 4
+_CLAUSES = re.compile(r"[^.?!;]+[.?!;]*")
+# Words in ICD-10-CM descriptions that are not findings: their negation is ordinary speech.
+_NOT_FINDINGS = frozenset(stem(w) for w in """help helps need needs feel feeling work works find
+    follow related relat risk sure seem look recall remember worry concern change time day week
+    month year thing lot bit way tell say happen problem issue use used able stop start try tried
+    other type site part level care""".split())
 _NOT_SIDE_AFTER = frozenset({"now", "away", "there", "here", "after", "before", "then", "so"})
 _NOT_SIDE_BEFORE = frozenset({"all", "that's", "thats", "you're", "is", "alright", "to"})
 _ALLERGY = re.compile(r"\ballerg", re.I)
@@ -179,31 +185,39 @@ def _drug_flags(text: str, evidence: tuple[int, ...], idx: _Index,
 
 
 def _negation_flags(text: str, evidence: tuple[int, ...], idx: _Index) -> list[Flag]:
+    """A finding whose polarity in the closest evidence clause differs from the sentence's."""
     vocab = clinical_vocabulary()
+    words = content_words(text)
+    terms = {w for w in words if w in vocab and w not in _NOT_FINDINGS}
+    if not terms:
+        return []
     note_neg = negated_terms(text)
-    terms = {w for w in content_words(text) if w in vocab}
-    flags = []
-    positions = [p for p in (idx.position(e) for e in evidence) if p is not None]
-    for term in sorted(terms):
-        states = set()
-        for p in positions:
-            if term not in idx.words[p]:
+    clauses: list[tuple[set[str], set[str]]] = []  # (words, negated words) of each evidence clause
+    for p in (p for p in (idx.position(e) for e in evidence) if p is not None):
+        answer = idx.segments[p + 1].text if p + 1 < len(idx.segments) else ""
+        for clause in _CLAUSES.findall(idx.segments[p].text):
+            cw = content_words(clause)
+            if clause.rstrip().endswith("?"):  # a question asserts only through its answer
+                if NO_ANSWER.match(answer):
+                    clauses.append((cw, cw))
+                elif YES_ANSWER.match(answer):
+                    clauses.append((cw, set()))
                 continue
-            seg = idx.segments[p]
-            negated = term in idx.negated[p]
-            if (seg.text.strip().endswith("?") and p + 1 < len(idx.segments)
-                    and YES_ANSWER.match(idx.segments[p + 1].text)):
-                negated = False
-            states.add(negated)
+            clauses.append((cw, negated_terms(clause)))
+    for term in sorted(terms):
+        having = [(len(cw & words), term in neg) for cw, neg in clauses if term in cw]
+        if not having:
+            continue
+        best = max(n for n, _neg in having)
+        states = {neg for n, neg in having if n == best}
         if len(states) != 1:
-            continue  # not in the evidence, or said both ways: nothing to contradict
+            continue  # said both ways in equally close clauses: nothing to contradict
         said_negated = states.pop()
         if said_negated != (term in note_neg):
             how = "denied" if said_negated else "reported"
-            flags.append(Flag("negation", f"'{term}' was {how} in the visit; the sentence says "
-                                          "the opposite."))
-            break
-    return flags
+            return [Flag("negation", f"'{term}' was {how} in the visit; the sentence says the "
+                                     "opposite.")]
+    return []
 
 
 def _sides(text: str) -> list[tuple[str, set[str]]]:

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+_SPLIT_NT = re.compile(r"\s+n't\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?")
 
 STOPWORDS = frozenset(
@@ -37,13 +38,13 @@ NEGATION_PRE = (
     "no", "not", "denies", "denied", "deny", "denying", "without", "never", "negative for",
     "free of", "absence of", "no evidence of", "no signs of", "no sign of", "rules out",
     "ruled out", "don't", "doesn't", "didn't", "haven't", "hasn't", "hadn't", "isn't", "wasn't",
-    "aren't", "won't", "cannot", "can't", "nor", "none", "nothing", "neither",
+    "aren't", "won't", "cannot", "can't", "nor", "n't", "none", "nothing", "neither",
 )
 NEGATION_POST = ("is negative", "was negative", "were negative", "ruled out", "unlikely", "absent")
 TERMINATION = frozenset(
     "but however although though except apart besides which who whose yet still aside".split()
 )
-_NEG_WINDOW = 6
+_NEG_WINDOW = 8
 
 NO_ANSWER = re.compile(r"^\s*(no|nope|nah|not really|never|none|negative|i don't|i haven't)\b", re.I)
 YES_ANSWER = re.compile(r"^\s*(yes|yeah|yep|yup|sure|i do|i have|uh-huh|mm-hmm|correct)\b", re.I)
@@ -75,7 +76,10 @@ _NUMBER_WORDS = set(_ONES) | set(_TENS) | set(_SCALES)
 
 def tokens(text: str) -> list[str]:
     """Lower-case word and number tokens; a dash or slash splits (``120/80`` → 120, 80)."""
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    text = text.lower().replace("’", "'")
+    # ACI-Bench and some ASR output split contractions: "do n't", "ca n't".
+    text = _SPLIT_NT.sub("n't", text)
+    return _TOKEN.findall(text)
 
 
 def stem(word: str) -> str:
