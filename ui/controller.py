@@ -16,13 +16,24 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
-from scribe.domain import Addendum, Encounter, NoteDraft, Signature, Status, Transcript, new_id
+from scribe.domain import (
+    Addendum,
+    AuditEvent,
+    Encounter,
+    NoteDraft,
+    Segment,
+    Signature,
+    Status,
+    Transcript,
+    new_id,
+)
 from scribe.enrolment import load_enrolment
 from scribe.errors import NotFoundError, ScribeError
 from scribe.export import export_text, export_to_file
 from scribe.recorder import Recorder
 from scribe.signoff import DEFAULT_ATTESTATION
 from scribe.store import NoteRecord, Store
+from ui.live_worker import LiveSession
 from ui.workers import Job, JobSignals, ModelLane
 
 log = logging.getLogger("scribe.ui")
@@ -43,13 +54,15 @@ class Controller(QObject):
     draft_ready = Signal(str)  # encounter id whose draft was just stored
     message = Signal(str, str)  # one sentence, level "error" | "info"
     processing_changed = Signal()  # a job started or ended
+    live_changed = Signal(str, str, str)  # encounter id, committed text, pending tail
+    draft_text = Signal(str, str)  # encounter id, a streamed piece of an LLM draft
 
     def __init__(
         self,
         store: Store,
         *,
         model: str | None = None,
-        engine: str = "offline",
+        engine: str | None = None,
         audio_dir: Path | None = None,
         templates_dir: Path | None = None,
         stream_factory: Callable[..., Any] | None = None,
@@ -58,7 +71,7 @@ class Controller(QObject):
         super().__init__(parent)
         self.store = store
         self._model = model
-        self.engine = engine
+        self._engine = engine
         self.audio_dir = audio_dir or store.audio_dir or Path(".")
         self.templates_dir = templates_dir
         self.stream_factory = stream_factory
@@ -66,6 +79,8 @@ class Controller(QObject):
         self.jobs: list[Job] = []
         self.recorder: Recorder | None = None
         self.recording_id: str | None = None
+        self.live_session: LiveSession | None = None
+        self.live_text: dict[str, list[str]] = {}  # committed live segments per recording
         # Hook run before a signature is stored (e.g. re-enter the passphrase, issue 5):
         # returns False to abort. None = no extra check.
         self.sign_check: Callable[[], bool] | None = None
@@ -78,11 +93,22 @@ class Controller(QObject):
         self.signals.failed.connect(self.on_failed, q)
         self.signals.cancelled.connect(self.on_cancelled, q)
         self.signals.finished.connect(self.on_finished, q)
+        self.signals.live.connect(self.on_live, q)
+        self.signals.draft_text.connect(self.draft_text, q)
 
     # --- settings -----------------------------------------------------------------------------
     @property
     def model(self) -> str:
         return self._model or os.environ.get(MODEL_ENV) or self.store.setting("asr_model") or "base"
+
+    @property
+    def engine(self) -> str:
+        """Drafting engine: the constructor's, else the ``draft_engine`` setting, else offline."""
+        return self._engine or self.store.setting("draft_engine") or "offline"
+
+    @engine.setter
+    def engine(self, value: str | None) -> None:
+        self._engine = value
 
     def default_template(self) -> str:
         return self.store.setting("default_template") or "soap"
@@ -108,7 +134,8 @@ class Controller(QObject):
         return self.audio_dir / enc.audio_file if enc.audio_file else None
 
     def job_for(self, eid: str) -> Job | None:
-        return next((j for j in self.jobs if j.encounter_id == eid), None)
+        mine = [j for j in self.jobs if j.encounter_id == eid]
+        return next((j for j in mine if not j.cancel.cancelled), mine[0] if mine else None)
 
     @property
     def busy(self) -> bool:
@@ -134,6 +161,10 @@ class Controller(QObject):
             return
         self._submit(Job("audio", eid, source=audio, template=enc.template))
         self.visits_changed.emit()
+
+    def retranscribe(self, eid: str) -> None:
+        """A full transcription pass from the stored audio, then a new draft (edits replaced)."""
+        self.process_again(eid)
 
     def redraft(self, eid: str, template: str) -> None:
         """Draft again from the stored transcript, with another template (edits are replaced)."""
@@ -187,6 +218,12 @@ class Controller(QObject):
     def on_progress(self, eid: str, step: str, fraction: float) -> None:
         self.progress.emit(eid, step, fraction)
 
+    @Slot(str, object, str)
+    def on_live(self, eid: str, segments: list[Segment], pending: str) -> None:
+        committed = self.live_text.setdefault(eid, [])
+        committed.extend(s.text.strip() for s in segments if s.text.strip())
+        self.live_changed.emit(eid, " ".join(committed), pending)
+
     @Slot(str, object)
     def on_transcribed(self, eid: str, transcript: Transcript) -> None:
         if self._persist(eid, lambda: self.store.save_transcript(eid, transcript)):
@@ -211,7 +248,7 @@ class Controller(QObject):
     @Slot(object)
     def on_finished(self, job: Job) -> None:
         self.jobs = [j for j in self.jobs if j is not job]
-        if job.cancel.cancelled and job.encounter_id:
+        if job.cancel.cancelled and job.encounter_id and self.job_for(job.encounter_id) is None:
             self._fail(job.encounter_id, CANCELLED)  # its late results were dropped
         self.processing_changed.emit()
         self.visits_changed.emit()
@@ -260,6 +297,10 @@ class Controller(QObject):
             self.message.emit(e.message, "error")
             return None
         self.recorder, self.recording_id = rec, eid
+        # The live transcript runs on the model lane while recording (issue 3).
+        self.live_session = LiveSession(rec)
+        self.live_text[eid] = []
+        self._submit(Job("live", eid, live=self.live_session, template=self.default_template()))
         self.visits_changed.emit()
         return eid
 
@@ -275,10 +316,11 @@ class Controller(QObject):
 
     def stop_recording(self, process: bool = True) -> str | None:
         """Stop, keep every recorded second, then queue transcription and drafting."""
-        rec, eid = self.recorder, self.recording_id
+        rec, eid, session = self.recorder, self.recording_id, self.live_session
         if rec is None or eid is None:
             return None
-        self.recorder = self.recording_id = None
+        self.recorder = self.recording_id = self.live_session = None
+        live = self.job_for(eid)
         try:
             recording = rec.stop()
             path = Path(recording.path)
@@ -287,15 +329,29 @@ class Controller(QObject):
             if not process:
                 self.store.fail(eid, INTERRUPTED)
         except ScribeError as e:
+            self._end_live(session, None)
             self._fail(eid, e.message)
             self.message.emit(e.message, "error")
             return eid
         if rec.error is not None:
             self.message.emit(rec.error.message, "error")
-        if process:
+        live_alive = live is not None and live.kind == "live" and not live.cancel.cancelled
+        self._end_live(session, path if process and live_alive else None)
+        if process and not live_alive:  # the live job was cancelled: a full pass instead
             self._submit(Job("audio", eid, source=path, template=self.default_template()))
         self.visits_changed.emit()
         return eid
+
+    def _end_live(self, session: LiveSession | None, path: Path | None) -> None:
+        """Tell the live job the recording ended: finish from ``path``, or stop (None)."""
+        if session is None:
+            return
+        session.path = path
+        if path is None:
+            for job in self.jobs:
+                if job.live is session:
+                    job.cancel.cancel()
+        session.stopped.set()
 
     def _set_status(self, eid: str, status: Status) -> None:
         try:
@@ -303,6 +359,35 @@ class Controller(QObject):
         except ScribeError as e:
             self.message.emit(e.message, "error")
         self.visits_changed.emit()
+
+    # --- transcript fixes and the audit trail --------------------------------------------------
+    def swap_speakers(self, eid: str) -> bool:
+        """Clinician ↔ patient on the whole transcript (audited)."""
+        from scribe.speakers import swap_labels
+
+        return self._fix_transcript(eid, swap_labels, "speakers swapped")
+
+    def set_speaker(self, eid: str, index: int, speaker: str) -> bool:
+        """One segment's speaker, fixed by the clinician (audited)."""
+        from scribe.speakers import set_segment_speaker
+
+        return self._fix_transcript(eid, lambda t: set_segment_speaker(t, index, speaker),
+                                    f"segment {index} speaker set to {speaker}")
+
+    def _fix_transcript(self, eid: str, fix: Callable[[Transcript], Transcript],
+                        why: str) -> bool:
+        try:
+            transcript = self.store.get_transcript(eid)
+            if transcript is None:
+                raise ScribeError("This visit has no transcript yet.")
+            self.store.replace_transcript(eid, fix(transcript), why)
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return False
+        return True
+
+    def audit(self, eid: str) -> list[AuditEvent]:
+        return self.store.audit_events(eid)
 
     # --- note ---------------------------------------------------------------------------------
     def save_note(self, eid: str, note: NoteDraft) -> bool:

@@ -6,6 +6,7 @@ state with a 50 ms timer (a signal per audio block would flood the event loop).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
@@ -16,9 +17,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from ui.encounter_model import duration_text
 
 SILENCE_WARNING_S = 10.0
 POLL_MS = 50
+PENDING_COLOUR = "#9aa3ad"
 
 
 class RecordPanel(QWidget):
@@ -100,11 +102,15 @@ class RecordPanel(QWidget):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
-        # Hook for the live transcript (issue 3): committed text plus a lighter pending tail.
-        self.live = QPlainTextEdit()
+        # The live transcript (issue 3): committed text, then a lighter pending tail.
+        self.live_title = QLabel("Live transcript — grey words may still change")
+        self.live_title.setObjectName("paneTitle")
+        self.live = QTextEdit()
         self.live.setReadOnly(True)
-        self.live.setPlaceholderText("The transcript appears here after Stop.")
-        self.live.hide()
+        self.live.setPlaceholderText("The transcript appears here as you speak.")
+        self.committed_text = ""
+        self.pending_text = ""
+        controller.live_changed.connect(self.on_live)
 
         lay = QVBoxLayout(self)
         lay.addWidget(title)
@@ -114,8 +120,8 @@ class RecordPanel(QWidget):
         lay.addLayout(meter_row)
         lay.addWidget(self.silence)
         lay.addWidget(self.error)
+        lay.addWidget(self.live_title)
         lay.addWidget(self.live, 1)
-        lay.addStretch(0 if self.live.isVisible() else 1)
         self.reset()
 
     # --- state --------------------------------------------------------------------------------
@@ -128,6 +134,7 @@ class RecordPanel(QWidget):
             self.meter.setValue(0)
             self.silence.hide()
             self.error.hide()
+            self.show_live("", "")
             self.load_devices()
         self._update_buttons()
 
@@ -152,9 +159,20 @@ class RecordPanel(QWidget):
         self.error.show()
 
     def show_live(self, committed: str, pending: str = "") -> None:
-        """Hook for the live transcriber: final text, then a pending tail that may change."""
-        self.live.show()
-        self.live.setPlainText(committed + (f" {pending}" if pending else ""))
+        """Committed text in the normal colour, then the pending tail (may still change) in grey."""
+        self.committed_text, self.pending_text = committed, pending
+        if not committed and not pending:
+            self.live.clear()
+            return
+        tail = f' <span style="color:{PENDING_COLOUR}">{html.escape(pending)}</span>' \
+            if pending else ""
+        self.live.setHtml(f"<p>{html.escape(committed)}{tail}</p>")
+        bar = self.live.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def on_live(self, eid: str, committed: str, pending: str) -> None:
+        if eid == self.controller.recording_id:
+            self.show_live(committed, pending)
 
     def _update_buttons(self) -> None:
         rec = self.controller.recorder
@@ -177,6 +195,7 @@ class RecordPanel(QWidget):
         if not self.consent.isChecked():
             return
         self.error.hide()
+        self.show_live("", "")
         eid = self.controller.start_recording(self.device_combo.currentData(),
                                               self.label_edit.text())
         if eid is None:

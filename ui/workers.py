@@ -34,7 +34,8 @@ class Job:
     """One unit of model-lane work.
 
     ``kind`` is ``import`` (``source`` is the user's file), ``audio`` (``source`` is a stored
-    recording of ``encounter_id``) or ``redraft`` (``transcript`` is given; no audio needed).
+    recording of ``encounter_id``), ``live`` (transcribes a recording while it is made, then
+    finishes after Stop; ``live`` holds the session) or ``redraft`` (``transcript`` is given).
     """
 
     kind: str
@@ -47,6 +48,7 @@ class Job:
     templates_dir: Path | None = None
     model: str = "base"
     enrolment: Any = None  # the clinician's voice print (numpy array) or None
+    live: Any = None  # kind "live": the ui.live_worker.LiveSession of the recording
     cancel: CancelToken = field(default_factory=CancelToken)
 
 
@@ -59,6 +61,8 @@ class JobSignals(QObject):
     drafted = Signal(str, object)  # encounter id, NoteDraft
     failed = Signal(str, str)  # encounter id ("" when no visit exists yet), one-sentence message
     cancelled = Signal(str)  # encounter id ("" when no visit exists yet)
+    live = Signal(str, object, str)  # encounter id, newly committed Segments, pending text
+    draft_text = Signal(str, str)  # encounter id, a piece of text the LLM drafter streamed
     finished = Signal(object)  # the Job; always the last signal of a job
 
 
@@ -68,7 +72,12 @@ def run_job(job: Job, signals: JobSignals) -> None:
     try:
         job.cancel.check()
         transcript = job.transcript
-        if transcript is None:
+        if transcript is None and job.kind == "live":
+            from ui.live_worker import run_live
+
+            transcript = run_live(job, signals)
+            signals.transcribed.emit(eid, transcript)
+        elif transcript is None:
             if job.kind == "import":
                 assert job.source is not None and job.audio_dir is not None
                 imported = prepare_import(job.source, job.audio_dir)
@@ -89,9 +98,10 @@ def run_job(job: Job, signals: JobSignals) -> None:
                                         transcript.model, duration_s(audio))
             signals.transcribed.emit(eid, transcript)
         signals.progress.emit(eid, "drafting", 0.0)
+        stream = _streams_tokens(job.engine)
         draft = draft_transcript(
             transcript, job.template, job.engine, job.templates_dir, job.cancel,
-            lambda f, _text: signals.progress.emit(eid, "drafting", f),
+            lambda f, text: _drafting(signals, eid, f, text if stream else ""),
         )
         signals.progress.emit(eid, "drafting", 1.0)
         signals.drafted.emit(eid, draft)
@@ -104,6 +114,21 @@ def run_job(job: Job, signals: JobSignals) -> None:
         signals.failed.emit(eid, UNEXPECTED)
     finally:
         signals.finished.emit(job)
+
+
+def _streams_tokens(engine: str) -> bool:
+    """Whether the drafter's progress text is the LLM's tokens (the offline one sends steps)."""
+    if engine == "auto":
+        from scribe.drafting import llm_installed
+
+        return llm_installed()
+    return engine.startswith("llm")
+
+
+def _drafting(signals: JobSignals, eid: str, fraction: float, text: str) -> None:
+    signals.progress.emit(eid, "drafting", fraction)
+    if text:
+        signals.draft_text.emit(eid, text)
 
 
 class _Task(QRunnable):

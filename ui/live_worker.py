@@ -1,0 +1,101 @@
+"""The live transcript of a recording, on the model lane (issue 3).
+
+While the visit records, the lane job reads the frames the recorder has written since its last read
+and feeds them to :class:`scribe.live.LiveTranscriber`; committed segments and the pending tail go
+back by a queued signal. At Stop only the uncommitted tail is transcribed, then speakers are labelled
+over the whole recording; no second full pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scribe.audio_files import load_audio
+from scribe.domain import Transcript
+from scribe.errors import Cancelled, ScribeError
+from scribe.recorder import Recorder
+
+if TYPE_CHECKING:
+    from ui.workers import Job, JobSignals
+
+log = logging.getLogger("scribe.ui")
+
+POLL_S = 0.25  # how often the lane looks for new frames when none were there
+
+
+@dataclass
+class LiveSession:
+    """Shared by the controller (main thread) and the live job (lane thread).
+
+    The controller sets ``path`` (the finished WAV, or None to drop the visit's processing) and
+    then ``stopped``; the job reads them only after ``stopped`` is set.
+    """
+
+    recorder: Recorder
+    stopped: threading.Event = field(default_factory=threading.Event)
+    path: Path | None = None
+
+
+def _new_transcriber(model: str):  # noqa: ANN202
+    from scribe.live import LiveTranscriber
+    from scribe.pipeline import visit_options
+    from scribe.vocabulary import hotwords_for, load_user_words
+
+    user = load_user_words()
+    return LiveTranscriber(visit_options(model),
+                           vocabulary=lambda text: hotwords_for(text, user))
+
+
+def run_live(job: Job, signals: JobSignals) -> Transcript:
+    """Feed the growing recording until Stop, then finish; returns the labelled transcript."""
+    session: LiveSession = job.live
+    eid, rec = job.encounter_id, session.recorder
+    live = _new_transcriber(job.model)
+    read = 0
+    broken = False  # the live path failed: the whole recording is transcribed after Stop
+    last_pending = ""
+    while True:
+        job.cancel.check()
+        stopping = session.stopped.is_set()
+        end = rec.frames_written
+        if stopping or broken or end <= read:
+            if stopping:
+                break
+            session.stopped.wait(POLL_S)
+            continue
+        audio = rec.read_audio(read, end)
+        read += len(audio)
+        try:
+            update = live.feed(audio)
+        except ScribeError as e:
+            broken = True
+            log.warning("live transcription stopped for visit %s: %s", eid, type(e).__name__)
+            continue
+        if update.new_committed or update.pending_text != last_pending:
+            last_pending = update.pending_text
+            signals.live.emit(eid, update.new_committed, update.pending_text)
+    if session.path is None:
+        raise Cancelled()
+    signals.progress.emit(eid, "transcribing", 0.1)
+    audio = load_audio(session.path)
+    job.cancel.check()
+    if broken:
+        from scribe.pipeline import transcribe_visit, visit_options
+        from scribe.transcriber import Transcriber
+
+        return transcribe_visit(audio, Transcriber(visit_options(job.model)), job.enrolment,
+                                True, job.cancel,
+                                lambda f: signals.progress.emit(eid, "transcribing", f))
+    transcript = live.finish(job.cancel, audio[read:])
+    signals.progress.emit(eid, "transcribing", 0.6)
+    if transcript.segments:
+        from scribe.speakers import label_transcript
+
+        transcript = label_transcript(audio, transcript, job.enrolment, job.cancel)
+    signals.progress.emit(eid, "transcribing", 1.0)
+    return transcript
+
