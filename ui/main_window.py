@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
             self.show_visit(eid)
 
     def on_settings(self) -> None:
-        SettingsDialog(self.controller.store, self.controller.templates_dir, self).exec()
+        SettingsDialog(self.controller.store, self.controller.templates_dir, self,
+                       stream_factory=self.controller.stream_factory,
+                       auto_lock=getattr(self, "auto_lock", None)).exec()
 
     # --- messages and progress ----------------------------------------------------------------
     def on_message(self, text: str, level: str) -> None:

@@ -1,76 +1,278 @@
-"""Settings: the hardware Scribe runs on, the speech model, the default note template."""
+"""Settings: hardware and speech model, drafting engine, security, vocabulary, voice enrolment.
+
+Slow work (hashing an imported model folder, making a voice print) runs on a worker thread and
+reports back by queued signals; the store is written on the main thread only.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from scribe.drafting import available_templates
+from scribe.errors import ScribeError
 from scribe.store import Store
+from ui.enrol_panel import EnrolPanel
 
-MODELS = (
-    ("base", "Whisper base — accurate (default)"),
-    ("tiny.en", "Whisper tiny.en — fast, English only"),
+ENGINES = (
+    ("offline", "Offline — no language model, fast"),
+    ("llm", "Language model — needs an installed LLM"),
+    ("auto", "Automatic — the language model when one is installed"),
 )
+MODEL_ROLE = Qt.ItemDataRole.UserRole
 
 
 def hardware_text() -> str:
     try:
-        from scribe.transcriber import detect_device
+        from scribe.hardware import readout
 
-        return detect_device().description
+        return readout()
     except Exception:  # noqa: BLE001 - a readout must never stop Settings from opening
-        return "Unknown (the speech engine could not inspect this computer)"
+        return "Unknown (Scribe could not inspect this computer)"
 
 
-def installed_text(model_id: str) -> str:
+def recommended_model() -> str:
     try:
-        from models.store import ModelStore
-        from scribe.paths import models_dir
+        from scribe.hardware import recommend_model
 
-        return "installed" if ModelStore(models_dir()).is_installed(model_id) else \
-            "set up on first use"
+        return recommend_model()
     except Exception:  # noqa: BLE001
-        return "unknown"
+        return "base"
+
+
+def _model_store() -> Any:
+    from models.store import ModelStore
+    from scribe.paths import models_dir
+
+    return ModelStore(models_dir())
+
+
+class _Bridge(QObject):
+    done = Signal(object)  # result
+    failed = Signal(str)  # one sentence
+
+
+def run_off_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
+                   on_failed: Callable[[str], None], parent: QObject) -> threading.Thread:
+    """Run ``fn`` on a worker thread; its result or error comes back on the main thread."""
+    bridge = _Bridge(parent)
+    q = Qt.ConnectionType.QueuedConnection
+    bridge.done.connect(on_done, q)
+    bridge.failed.connect(on_failed, q)
+
+    def body() -> None:
+        try:
+            bridge.done.emit(fn())
+        except ScribeError as e:
+            bridge.failed.emit(e.message)
+        except Exception:  # noqa: BLE001 - a bug must not vanish silently
+            bridge.failed.emit("That did not work; try again.")
+
+    t = threading.Thread(target=body, name="scribe-settings-worker", daemon=True)
+    t.start()
+    return t
+
+
+def _int_setting(store: Store, key: str, default: int) -> int:
+    try:
+        return max(0, int(store.setting(key, str(default)) or 0))
+    except ValueError:
+        return default
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, store: Store, templates_dir=None, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, store: Store, templates_dir: Path | None = None,
+                 parent: QWidget | None = None, *,
+                 stream_factory: Callable[..., Any] | None = None,
+                 auto_lock: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.auto_lock = auto_lock
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(460)
+        self.setMinimumSize(620, 520)
+        self.worker: threading.Thread | None = None
+
+        # --- speech -------------------------------------------------------------------------
         self.hardware = QLabel(hardware_text())
-        self.model = QComboBox()
-        current = store.setting("asr_model") or "base"
-        for mid, text in MODELS:
-            self.model.addItem(f"{text} ({installed_text(mid)})", mid)
-        self.model.setCurrentIndex(max(self.model.findData(current), 0))
+        self.recommended = recommended_model()
+        self.models = QListWidget()
+        self.import_btn = QPushButton("Import model folder…")
+        self.import_btn.clicked.connect(self.on_import)
+        self.import_status = QLabel()
+        self.import_status.setWordWrap(True)
+        self.load_models(store.setting("asr_model") or "base")
+        speech = QWidget()
+        sl = QVBoxLayout(speech)
+        form = QFormLayout()
+        form.addRow("Hardware", self.hardware)
+        sl.addLayout(form)
+        sl.addWidget(QLabel("Speech model (★ recommended for this computer)"))
+        sl.addWidget(self.models, 1)
+        sl.addWidget(self.import_btn, 0, Qt.AlignmentFlag.AlignLeft)
+        sl.addWidget(self.import_status)
+
+        # --- drafting -----------------------------------------------------------------------
+        self.engine = QComboBox()
+        for eid, text in ENGINES:
+            self.engine.addItem(text, eid)
+        self.engine.setCurrentIndex(max(self.engine.findData(
+            store.setting("draft_engine") or "offline"), 0))
+        self.llms = QLabel(self.llm_text())
+        self.llms.setWordWrap(True)
         self.template = QComboBox()
         for tid, t in sorted(available_templates(templates_dir).items()):
             self.template.addItem(t.name, tid)
         self.template.setCurrentIndex(
             max(self.template.findData(store.setting("default_template") or "soap"), 0))
-        form = QFormLayout()
-        form.addRow("Hardware", self.hardware)
-        form.addRow("Speech model", self.model)
-        form.addRow("Default template", self.template)
+        drafting = QWidget()
+        dl = QFormLayout(drafting)
+        dl.addRow("Drafting engine", self.engine)
+        dl.addRow("Installed language models", self.llms)
+        dl.addRow("Default template", self.template)
+
+        # --- privacy ------------------------------------------------------------------------
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(0, 240)
+        self.lock_minutes.setSuffix(" min")
+        self.lock_minutes.setSpecialValueText("Never")
+        self.lock_minutes.setValue(_int_setting(store, "lock_minutes", 10))
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, 3650)
+        self.retention_days.setSuffix(" days")
+        self.retention_days.setSpecialValueText("Keep audio")
+        self.retention_days.setValue(_int_setting(store, "audio_retention_days", 30))
+        privacy = QWidget()
+        pl = QFormLayout(privacy)
+        pl.addRow("Lock after idle", self.lock_minutes)
+        pl.addRow("Delete audio after", self.retention_days)
+        pl.addRow("", QLabel("Transcripts and notes are kept; only the audio is deleted."))
+
+        # --- vocabulary ---------------------------------------------------------------------
+        from scribe.vocabulary import load_user_words
+
+        self.vocabulary = QPlainTextEdit("\n".join(load_user_words()))
+        self.vocabulary.setPlaceholderText("One word or phrase per line, e.g. a drug you prescribe")
+        vocab = QWidget()
+        vl = QVBoxLayout(vocab)
+        vl.addWidget(QLabel("Words Scribe should listen for (names, drugs, terms you use):"))
+        vl.addWidget(self.vocabulary, 1)
+
+        # --- voice --------------------------------------------------------------------------
+        self.enrol = EnrolPanel(store, stream_factory, self)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(speech, "Speech")
+        self.tabs.addTab(drafting, "Drafting")
+        self.tabs.addTab(privacy, "Privacy")
+        self.tabs.addTab(vocab, "Vocabulary")
+        self.tabs.addTab(self.enrol, "Your voice")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
+        lay.addWidget(self.tabs, 1)
         lay.addWidget(buttons)
 
+    # --- models -------------------------------------------------------------------------------
+    def load_models(self, current: str) -> None:
+        from models.catalog import ASR_MODELS
+
+        try:
+            ms = _model_store()
+            installed = {m.id for m in ASR_MODELS if ms.is_installed(m.id)}
+        except Exception:  # noqa: BLE001 - an unreadable folder shows as not installed
+            installed = set()
+        self.models.clear()
+        for m in ASR_MODELS:
+            state = ("installed" if m.id in installed else
+                     "set up on first use" if m.bundled else "not installed")
+            star = "★ " if m.id == self.recommended else ""
+            item = QListWidgetItem(f"{star}{m.name} — {m.size_mb} MB — {state}")
+            item.setData(MODEL_ROLE, m.id)
+            if m.id == self.recommended:
+                item.setToolTip("Recommended: keeps up with speech on this computer.")
+            self.models.addItem(item)
+            if m.id == current:
+                self.models.setCurrentItem(item)
+
+    def selected_model(self) -> str | None:
+        item = self.models.currentItem()
+        return item.data(MODEL_ROLE) if item else None
+
+    def on_import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import model folder")
+        if folder:
+            self.import_folder(Path(folder))
+
+    def import_folder(self, folder: Path) -> None:
+        """Check and copy a model folder on a worker (hashing takes a while for big models)."""
+        self.import_btn.setEnabled(False)
+        self.import_status.setText(f"Checking {folder.name}…")
+        self.worker = run_off_thread(lambda: _model_store().import_folder(folder),
+                                     self.on_imported, self.on_import_failed, self)
+
+    def on_imported(self, model_id: str) -> None:
+        self.import_btn.setEnabled(True)
+        self.import_status.setText(f"Imported {model_id}.")
+        self.load_models(self.selected_model() or model_id)
+        self.llms.setText(self.llm_text())
+
+    def on_import_failed(self, text: str) -> None:
+        self.import_btn.setEnabled(True)
+        self.import_status.setText(text)
+
+    @staticmethod
+    def llm_text() -> str:
+        try:
+            from models.llm_import import installed_llms
+
+            names = [e.name for e in installed_llms(_model_store())]
+        except Exception:  # noqa: BLE001
+            names = []
+        return ", ".join(names) if names else "None — drafts use the offline engine."
+
+    # --- save ---------------------------------------------------------------------------------
     def accept(self) -> None:
-        self.store.set_setting("asr_model", self.model.currentData())
-        self.store.set_setting("default_template", self.template.currentData())
+        from scribe.vocabulary import save_user_words
+
+        s = self.store
+        if self.selected_model():
+            s.set_setting("asr_model", self.selected_model())
+        s.set_setting("default_template", self.template.currentData())
+        s.set_setting("draft_engine", self.engine.currentData())
+        s.set_setting("lock_minutes", str(self.lock_minutes.value()))
+        s.set_setting("audio_retention_days", str(self.retention_days.value()))
+        words = [w.strip() for w in self.vocabulary.toPlainText().splitlines() if w.strip()]
+        try:
+            save_user_words(words)
+        except OSError:
+            self.import_status.setText("Could not save your words; check the disk.")
+        if self.auto_lock is not None:
+            self.auto_lock.set_minutes(self.lock_minutes.value())
+        self.enrol.cancel()
         super().accept()
+
+    def reject(self) -> None:
+        self.enrol.cancel()
+        super().reject()
