@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from scribe.domain import Status
 from ui.controller import Controller
@@ -25,6 +32,11 @@ class ProcessingView(QWidget):
         self.cancel_btn.clicked.connect(self.on_cancel)
         self.retry_btn = QPushButton("Process again")
         self.retry_btn.clicked.connect(self.on_retry)
+        self.stream_title = QLabel("Draft so far (language model)")
+        self.stream_title.setObjectName("paneTitle")
+        self.stream = QPlainTextEdit()
+        self.stream.setReadOnly(True)
+        controller.draft_text.connect(self.on_draft_text)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.status)
@@ -34,13 +46,18 @@ class ProcessingView(QWidget):
         lay.addWidget(self.draft_bar)
         lay.addWidget(self.cancel_btn)
         lay.addWidget(self.retry_btn)
+        lay.addWidget(self.stream_title)
+        lay.addWidget(self.stream, 3)
         lay.addStretch(1)
+        self._show_stream(False)
         controller.progress.connect(self.on_progress)
 
     def load(self, encounter_id: str) -> None:
         if encounter_id != self.encounter_id:
             self.transcribe_bar.setValue(0)
             self.draft_bar.setValue(0)
+            self.stream.clear()
+            self._show_stream(False)
         self.encounter_id = encounter_id
         enc = self.controller.encounter(encounter_id)
         self.title.setText(enc.label)
@@ -67,6 +84,21 @@ class ProcessingView(QWidget):
         if step == "drafting":
             self.transcribe_bar.setValue(100)
         bar.setValue(int(fraction * 100))
+
+    def on_draft_text(self, eid: str, text: str) -> None:
+        """Tokens the LLM drafter streams, as they come."""
+        if eid != self.encounter_id:
+            return
+        self._show_stream(True)
+        cursor = self.stream.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.stream.setTextCursor(cursor)
+        self.stream.ensureCursorVisible()
+
+    def _show_stream(self, on: bool) -> None:
+        self.stream_title.setVisible(on)
+        self.stream.setVisible(on)
 
     def on_cancel(self) -> None:
         if self.encounter_id:

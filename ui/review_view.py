@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -71,6 +75,12 @@ class ReviewView(QWidget):
         self.addendum_btn = QPushButton("Add addendum…")
         self.copy_btn = QPushButton("Copy to clipboard")
         self.save_btn = QPushButton("Save as .txt")
+        self.swap_btn = QPushButton("Swap clinician/patient")
+        self.swap_btn.setToolTip("Every clinician line becomes patient and the other way round.")
+        self.swap_btn.clicked.connect(self.on_swap)
+        self.retranscribe_btn = QPushButton("Re-transcribe")
+        self.retranscribe_btn.setToolTip("Transcribe the whole recording again, then draft again.")
+        self.retranscribe_btn.clicked.connect(self.on_retranscribe)
         self.sign_btn.clicked.connect(self.on_sign)
         self.addendum_btn.clicked.connect(self.on_addendum)
         self.copy_btn.clicked.connect(self.on_copy)
@@ -88,6 +98,12 @@ class ReviewView(QWidget):
 
         self.transcript = TranscriptView()
         self.transcript.play_requested.connect(self.on_play)
+        self.transcript.speaker_chosen.connect(self.on_speaker)
+        self.audit = QTableWidget(0, 4)
+        self.audit.setHorizontalHeaderLabels(["Time", "Action", "By", "Detail"])
+        self.audit.verticalHeader().hide()
+        self.audit.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.audit.horizontalHeader().setStretchLastSection(True)
         self.editor = NoteEditor()
         self.editor.edited.connect(self.on_edited)
         self.editor.sentence_selected.connect(self.transcript.highlight)
@@ -111,8 +127,18 @@ class ReviewView(QWidget):
         self.note_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.note_scroll.setWidget(note_page)
 
-        left = _titled("Transcript — double-click a line to listen", self.transcript)
-        right = _titled("Note — one sentence per line; amber lines need a look", self.note_scroll)
+        tools = QHBoxLayout()
+        tools.addWidget(self.swap_btn)
+        tools.addWidget(self.retranscribe_btn)
+        tools.addStretch(1)
+        left = _titled("Transcript — double-click a line to listen, right-click to fix the speaker",
+                       self.transcript, tools)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_titled("One sentence per line; amber lines need a look",
+                                 self.note_scroll), "Note")
+        self.tabs.addTab(self.audit, "Audit trail")
+        self.tabs.currentChanged.connect(lambda _i: self.load_audit())
+        right = self.tabs
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
@@ -163,6 +189,57 @@ class ReviewView(QWidget):
         self.copy_btn.setEnabled(self.signed)
         self.save_btn.setEnabled(self.signed)
         self.template_combo.setEnabled(not self.signed)
+        has_audio = bool(enc.audio_file)
+        self.swap_btn.setEnabled(not self.signed)
+        self.retranscribe_btn.setEnabled(not self.signed and has_audio)
+        self.transcript.editable = not self.signed
+        self.load_audit()
+
+    def load_audit(self) -> None:
+        """The visit's audit trail, oldest first (cheap SQL; refreshed when the tab opens)."""
+        if not self.encounter_id:
+            return
+        events = self.controller.audit(self.encounter_id)
+        self.audit.setRowCount(len(events))
+        for row, e in enumerate(events):
+            values = (e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.action, e.actor,
+                      e.detail)
+            for col, value in enumerate(values):
+                self.audit.setItem(row, col, QTableWidgetItem(value))
+        self.audit.resizeColumnsToContents()
+        self.audit.horizontalHeader().setStretchLastSection(True)
+
+    # --- transcript fixes -----------------------------------------------------------------
+    def on_swap(self) -> None:
+        if self.encounter_id and not self.signed and \
+                self.controller.swap_speakers(self.encounter_id):
+            self._reload_transcript()
+
+    def on_speaker(self, index: int, speaker: str) -> None:
+        if self.encounter_id and not self.signed and \
+                self.controller.set_speaker(self.encounter_id, index, speaker):
+            self._reload_transcript()
+
+    def _reload_transcript(self) -> None:
+        assert self.encounter_id is not None
+        bar = self.transcript.verticalScrollBar().value()
+        self.transcript.set_transcript(self.controller.transcript(self.encounter_id))
+        self.transcript.verticalScrollBar().setValue(bar)
+        self.load_audit()
+
+    def on_retranscribe(self) -> None:
+        if not self.encounter_id or self.signed:
+            return
+        self.flush()
+        answer = self.confirm("Transcribe again?",
+                              "Transcribing again drafts a new note and replaces your edits "
+                              "and speaker fixes. Continue?")
+        if answer:
+            self.controller.retranscribe(self.encounter_id)
+            self.changed.emit()
+
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
 
     def _load_templates(self, current: str) -> None:
         self.template_combo.clear()
@@ -252,12 +329,15 @@ class ReviewView(QWidget):
         self.player.play(path, start_s)
 
 
-def _titled(text: str, widget: QWidget) -> QWidget:
+def _titled(text: str, widget: QWidget, tools: QHBoxLayout | None = None) -> QWidget:
     box = QWidget()
     lay = QVBoxLayout(box)
     lay.setContentsMargins(0, 0, 0, 0)
     label = QLabel(text)
     label.setObjectName("paneTitle")
+    label.setWordWrap(True)
     lay.addWidget(label)
+    if tools is not None:
+        lay.addLayout(tools)
     lay.addWidget(widget, 1)
     return box

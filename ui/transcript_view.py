@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu, QWidget
 
 from scribe.domain import Segment, Transcript
 from scribe.transcript_io import timestamp
@@ -23,6 +23,7 @@ class TranscriptView(QListWidget):
     """One row per segment; ``play_requested(start_s)`` on double-click."""
 
     play_requested = Signal(float)
+    speaker_chosen = Signal(int, str)  # segment index, "clinician" | "patient" | "other"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +35,25 @@ class TranscriptView(QListWidget):
         self.setToolTip("Double-click a line to hear the audio from there.")
         self.itemDoubleClicked.connect(self.on_double_clicked)
         self._highlighted: list[int] = []
+        self.editable = True  # speaker fixes allowed (not once the note is signed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self.on_menu)
+
+    def speaker_menu(self, item: QListWidgetItem) -> QMenu:
+        """The context menu of a line: Speaker ▸ Clinician / Patient / Other."""
+        menu = QMenu(self)
+        sub = menu.addMenu("Speaker")
+        sub.setEnabled(self.editable)
+        index = item.data(SEGMENT_ROLE)[0]
+        for value in ("clinician", "patient", "other"):
+            act = sub.addAction(value.capitalize())
+            act.triggered.connect(lambda _=False, v=value: self.speaker_chosen.emit(index, v))
+        return menu
+
+    def on_menu(self, pos: QPoint) -> None:
+        item = self.itemAt(pos)
+        if item is not None:
+            self.speaker_menu(item).exec(self.viewport().mapToGlobal(pos))
 
     def set_transcript(self, transcript: Transcript | None) -> None:
         self.clear()
