@@ -21,6 +21,16 @@ from pathlib import Path
 from bench._speech import OUT, long_visit, missing_reason, peak_rss_mb, table, write_wav
 
 
+def _rss_now_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def _child(path: Path, model: str, block_s: float) -> int:
     import soundfile as sf
 
