@@ -5,7 +5,8 @@ tests/data and a sound device that plays a clip (no microphone needed)::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py   # or under xvfb-run
 
-PNGs go to docs/screenshots/ (record.png, review.png, signed.png).
+PNGs go to docs/screenshots/ (record.png, review.png, review_flagged.png, settings.png,
+signed.png).
 """
 
 from __future__ import annotations
@@ -73,6 +74,34 @@ def settle(app, seconds: float = 0.3) -> None:  # noqa: ANN001
         time.sleep(0.01)
 
 
+def flagged_visit(store) -> str:  # noqa: ANN001
+    """A visit whose draft states a wrong dose; the fact check flags it (amber)."""
+    from scribe.domain import NoteDraft, Section, Segment, Sentence, Status, Transcript
+    from scribe.factcheck import check_note
+
+    segs = (
+        Segment(0, 0.0, 2.5, "What medications do you take?", "clinician"),
+        Segment(1, 2.5, 6.0, "I take lisinopril, ten milligrams daily, for blood pressure.",
+                "patient"),
+        Segment(2, 6.0, 8.5, "Any allergies?", "clinician"),
+        Segment(3, 8.5, 11.0, "Penicillin gives me a rash.", "patient"),
+        Segment(4, 11.0, 14.0, "Your lungs are clear. You have acute bronchitis.", "clinician"),
+    )
+    transcript = Transcript(segs, model="tiny.en", duration=14.0)
+    note = NoteDraft([
+        Section("Subjective", [Sentence("Takes lisinopril 20 mg daily for blood pressure.", (1,)),
+                               Sentence("Allergic to penicillin (rash).", (3,))]),
+        Section("Objective", [Sentence("Lungs are clear.", (4,))]),
+        Section("Assessment", [Sentence("Acute bronchitis.", (4,))]),
+        Section("Plan", [Sentence("Rest and fluids.", ())]),
+    ])
+    enc = store.create_encounter("Room 7, blood pressure review", Status.TRANSCRIBING,
+                                 duration_s=14.0)
+    store.save_transcript(enc.id, transcript)
+    store.save_draft(enc.id, check_note(note, transcript))
+    return enc.id
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="scribe-shots-"))
@@ -87,7 +116,7 @@ def main() -> int:
     app = create_app([])
     store = Store.open(db_path(), actor="app")
     window = build_window(store, audio_dir=audio_dir(),
-                          stream_factory=lambda **kw: ClipStream(DATA / "hello.wav", **kw))
+                          stream_factory=lambda **kw: ClipStream(DATA / "visit_short.wav", **kw))
     window.resize(1280, 800)
     window.show()
     ctrl = window.controller
@@ -108,7 +137,8 @@ def main() -> int:
     panel.label_edit.setText("Room 2, follow-up")
     panel.consent.setChecked(True)
     panel.record_btn.click()
-    wait_until(app, lambda: ctrl.recorder is not None and ctrl.recorder.elapsed_s > 2.6)
+    # The live transcript grows while recording: wait for a few committed sentences.
+    wait_until(app, lambda: len(panel.committed_text.split()) >= 25, timeout=120)
     wait_until(app, lambda: panel.meter.value() > 40, timeout=10)
     window.grab().save(str(OUT / "record.png"))
     panel.stop_btn.click()
@@ -126,7 +156,32 @@ def main() -> int:
     settle(app)
     window.grab().save(str(OUT / "review.png"))
 
+    # 2b. A flagged sentence (amber): the note says 20 mg where the transcript says 10 mg.
+    flagged = flagged_visit(store)
+    window.refresh()
+    window.select(flagged)
+    editor = view.editor.editors[0]
+    line = next(i for i, t in enumerate(editor.toPlainText().splitlines()) if "20 mg" in t)
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.document().findBlockByNumber(line).position())
+    editor.setFocus()
+    editor.setTextCursor(cursor)
+    view.editor.on_cursor(0)
+    settle(app)
+    window.grab().save(str(OUT / "review_flagged.png"))
+
+    # 2c. Settings.
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(store, parent=window)
+    dialog.resize(680, 560)
+    dialog.show()
+    settle(app)
+    dialog.grab().save(str(OUT / "settings.png"))
+    dialog.reject()
+
     # 3. Signed note with an addendum.
+    window.select(visit)
     def sign(dialog) -> int:  # noqa: ANN001
         dialog.signer.name.setText("Dana Smith")
         dialog.signer.credentials.setText("MD")
