@@ -13,8 +13,8 @@ Biasing has a known failure: Whisper may write vocabulary words into silence or 
 
 from __future__ import annotations
 
+import ast
 import bz2
-import difflib
 import importlib.util
 import pickle
 import re
@@ -45,6 +45,10 @@ _TERMS_FILE = Path(__file__).parent / "data" / "clinical_terms.txt"
 _LEXICON = "drug_ner_dictionary.pkl.bz2"
 _RECENT_WORDS = 400  # the part of the visit searched for drug names
 _WORD = re.compile(r"[a-z][a-z'-]+")
+# Everyday words that are also brand names in the lexicon.
+_COMMON = frozenset(
+    {"cloves", "ginger", "garlic", "honey", "today", "allergy", "relief", "balance"}
+)
 
 
 def _read_list(path: Path) -> list[str]:
@@ -81,14 +85,6 @@ def drug_names() -> frozenset[str]:
     return frozenset(v for v in variants if v.isalpha() and len(v) >= 5)
 
 
-@lru_cache(maxsize=1)
-def _drugs_by_initial() -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
-    for name in drug_names():
-        index.setdefault(name[0], []).append(name)
-    return {k: tuple(sorted(v)) for k, v in index.items()}
-
-
 def user_vocabulary_path() -> Path:
     return data_dir() / "vocabulary.txt"
 
@@ -106,23 +102,37 @@ def save_user_words(words: Iterable[str], path: Path | None = None) -> Path:
     return path
 
 
+@lru_cache(maxsize=1)
+def _lexicon_stopwords() -> frozenset[str]:
+    """Common words the lexicon package itself refuses as drug names (read without importing it)."""
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "util.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return frozenset()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "stopwords" for t in node.targets
+        ):
+            try:
+                return frozenset(ast.literal_eval(node.value))
+            except ValueError:
+                return frozenset()
+    return frozenset()
+
+
 def drugs_mentioned(text: str) -> list[str]:
-    """Drug names the text contains, or nearly contains (a misheard 'lisinapril'), in order."""
+    """Drug names the text contains, in order of first mention.
+
+    Exact matches only: fuzzy matching against the lexicon's 19,000 names turned ordinary words
+    ("prepare", "normal", "tender") into drug-like hotwords and made WER worse (bench/wer.py).
+    """
     words = _WORD.findall(text.lower())[-_RECENT_WORDS:]
-    names, index = drug_names(), _drugs_by_initial()
-    found: dict[str, None] = {}
-    terms = {t.lower() for t in clinical_terms()}
-    for word in dict.fromkeys(words):
-        if len(word) < 6 or word in terms:
-            continue
-        if word in names:
-            found[word] = None
-            continue
-        pool = [n for n in index.get(word[0], ()) if abs(len(n) - len(word)) <= 2]
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.8)
-        if close:
-            found[close[0]] = None
-    return list(found)
+    names, stop = drug_names(), _lexicon_stopwords() | _COMMON
+    return [w for w in dict.fromkeys(words) if w in names and w not in stop]
 
 
 def terms_mentioned(text: str) -> list[str]:

@@ -51,10 +51,13 @@ def test_hotwords_put_the_clinicians_words_first_and_stay_short():
 
 
 def test_drugs_heard_so_far_come_before_the_common_list():
-    heard = "She takes lisinapril and also eliquis every morning."
-    assert drugs_mentioned(heard)[:2] == ["lisinopril", "eliquis"]
+    heard = "She takes lisinopril and also Eliquis every morning; cloves help, she says."
+    assert drugs_mentioned(heard) == ["lisinopril", "eliquis"]  # "cloves": an everyday word
     assert hotwords_for(heard, ["Okafor"]) == "Okafor lisinopril eliquis"
-    assert hotwords_for("Her hypertension is better.") == "hypertension"  # not a drug look-alike
+    # No fuzzy look-alikes: ordinary words never become drug-like hotwords.
+    assert (
+        hotwords_for("Prepare to breathe normally; her hypertension is better.") == "hypertension"
+    )
     hot = hotwords_for(heard, ["Okafor"], common=True).split()
     assert hot[:3] == ["Okafor", "lisinopril", "eliquis"]
     assert hot.count("lisinopril") == 1
