@@ -4,8 +4,9 @@ Three sources, most specific first: the clinician's own words (``<data dir>/voca
 line, editable), drug names from the offline lexicon of the ``drug-named-entity-recognition`` package
 (MIT, 1.7 MB; only those the visit so far seems to mention are used) and a short committed list of
 common clinical terms (``scribe/data/clinical_terms.txt``). The hotwords string is kept short and
-relevant: Whisper's prompt is length-limited, and a long generic list made recognition worse
-(docs/benchmarks.md) while the visit's own words make it better.
+relevant: Whisper's prompt is length-limited. Measured on ACI-Bench speech (docs/benchmarks.md),
+every list made WER worse on 90 s dialogues (faster-whisper skipped stretches of speech with
+hotwords set), so biasing is opt-in: callers pass hotwords only when the clinician has words.
 
 Biasing has a known failure: Whisper may write vocabulary words into silence or noise.
 :func:`is_inserted` recognises such a segment so callers drop it (VAD stays on as the first guard).
