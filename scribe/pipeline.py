@@ -88,8 +88,17 @@ def draft_transcript(
     cancel: CancelToken = NEVER,
     progress: Callable[[float, str], None] | None = None,
 ) -> NoteDraft:
+    """Draft with the engine, then fact-check every sentence against the transcript (any engine).
+
+    The check links evidence, sets each sentence's support and flags contradictions (dose,
+    allergy, negation, laterality, numbers) that the clinician must acknowledge before signing.
+    """
+    from scribe.factcheck import check_note
+
     template = load_template(template_id, templates_dir)
-    return get_drafter(engine).draft(transcript, template, cancel, progress)
+    draft = get_drafter(engine).draft(transcript, template, cancel, progress)
+    cancel.check()
+    return check_note(draft, transcript)
 
 
 def process(
