@@ -46,8 +46,9 @@ class TranscriptView(QListWidget):
         sub.setEnabled(self.editable)
         index = item.data(SEGMENT_ROLE)[0]
         for value in ("clinician", "patient", "other"):
-            act = sub.addAction(value.capitalize())
-            act.triggered.connect(lambda _=False, v=value: self.speaker_chosen.emit(index, v))
+            sub.addAction(value.capitalize()).setData(value)
+        # QMenu.triggered(QAction): no bool 'checked' argument goes through a Python lambda.
+        sub.triggered.connect(lambda act: self.speaker_chosen.emit(index, act.data()))
         return menu
 
     def on_menu(self, pos: QPoint) -> None:
