@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     window.controller.sign_check = lambda: confirm_passphrase(session, window)
     window.auto_lock = AutoLock(window, session)
     window.show()
+    gc.collect()
+    gc.freeze()  # start-up objects leave the collector: no long GC pause on the UI thread later
     code = app.exec()
     session.close()
     return code
