@@ -38,9 +38,6 @@ def _audio(args) -> tuple[np.ndarray, str | None]:
         from scribe.audio_files import load_audio
 
         return load_audio(args.audio), None
-    reason = missing_reason()
-    if reason:
-        raise SystemExit(reason)
     _eid, turns = aci_dialogues("valid")[args.dialogue]
     return speak(turns, max_s=args.seconds)
 
@@ -98,6 +95,9 @@ def main(argv: list[str]) -> int:
     from scribe.live import LiveTranscriber
     from scribe.transcriber import TranscribeOptions, Transcriber, load_model
 
+    if args.audio == "aci" and missing_reason():
+        print(missing_reason())
+        return 0
     audio, reference = _audio(args)
     opts = TranscribeOptions(model=args.model)
     load_model(opts.model, opts.device)  # load once, outside every timing
