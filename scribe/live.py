@@ -137,7 +137,11 @@ class LiveTranscriber:
         max_buffer_s: the audio window never holds more than this (memory is flat).
         vocabulary: ``committed_text -> hotwords``, re-evaluated as text is committed
             (e.g. ``lambda text: scribe.vocabulary.hotwords_for(text, user_words)``).
-        prompt_context: pass the committed text tail as ``initial_prompt`` (whisper_streaming does).
+        prompt_context: pass committed text that ends before the window as ``initial_prompt``
+            (as whisper_streaming does; text inside the window made Whisper skip words).
+
+    Threads: ``feed`` and ``finish`` run on one worker thread; ``committed`` and ``pending_text``
+    may be read from any thread (the lock is held only while lists change, never while decoding).
         step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
             live-vs-batch WER little (docs/benchmarks.md). ``finish`` uses the options' beam size.
         trim_s: trim the window at a committed segment end once it is longer than this.
@@ -328,8 +332,8 @@ class LiveTranscriber:
         tail = self._buffer[int(round((start - self._buffer_start_s) * SAMPLE_RATE)) :]
         raw = self._decode(tail, start, self.options.beam_size, cancel)
         with self._lock:
-            rest = self._hyp.insert([w for seg in raw for w in seg])
-            self._add_committed(rest)
+            tail_words = self._hyp.insert([w for seg in raw for w in seg])
+            self._add_committed(tail_words)
             self._hyp.previous = []
             segments = group_words(self._words)
         return Transcript(
