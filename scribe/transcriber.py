@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +29,9 @@ def detect_device(requested: str = "auto") -> DeviceInfo:
     """CUDA float16 when CTranslate2 sees a GPU (and ``requested`` allows it), else CPU int8."""
     import ctranslate2
 
-    threads = os.cpu_count() or 1
+    from scribe.hardware import cpu_threads
+
+    threads = cpu_threads()  # respects container CPU limits, unlike os.cpu_count()
     if requested in ("auto", "cuda"):
         try:
             gpus = ctranslate2.get_cuda_device_count()

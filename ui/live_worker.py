@@ -43,11 +43,10 @@ class LiveSession:
 def _new_transcriber(model: str):  # noqa: ANN202
     from scribe.live import LiveTranscriber
     from scribe.pipeline import visit_options
-    from scribe.vocabulary import hotwords_for, load_user_words
 
-    user = load_user_words()
-    return LiveTranscriber(visit_options(model),
-                           vocabulary=lambda text: hotwords_for(text, user))
+    # Only the clinician's own words bias recognition (visit_options): adding drugs and terms as
+    # they are heard doubled WER on ACI-Bench speech in bench/wer.py (docs/benchmarks.md).
+    return LiveTranscriber(visit_options(model))
 
 
 def run_live(job: Job, signals: JobSignals) -> Transcript:
