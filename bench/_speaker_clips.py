@@ -6,14 +6,13 @@ Used by ``bench/speakers.py`` and ``tests/test_speakers.py``. Audio goes to a ca
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
+
+from bench._speech import have_espeak  # noqa: F401  (re-exported for the tests)
+from bench._speech import say as _say
 
 SAMPLE_RATE = 16000
 
@@ -45,30 +44,9 @@ class Visit:
         return best
 
 
-def have_espeak() -> bool:
-    return shutil.which("espeak-ng") is not None and shutil.which("sox") is not None
-
-
 def say(text: str, voice: str, cache: Path, speed: int = 160) -> np.ndarray:
-    """One utterance at 16 kHz, cached by (voice, speed, text) hash."""
-    key = hashlib.sha1(f"{voice}|{speed}|{text}".encode()).hexdigest()[:16]
-    out = cache / f"{key}.wav"
-    if not out.is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        raw = cache / f"{key}.raw.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)],
-            check=True,
-            capture_output=True,
-        )
-        raw.unlink()
-    audio, _ = sf.read(out, dtype="float32")
-    return audio
+    """One utterance at 16 kHz, cached in ``cache`` (the shared bench synthesizer)."""
+    return _say(text, voice, speed, cache)
 
 
 def _trim(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:

@@ -75,13 +75,14 @@ def aci_dialogues(split: str = "valid") -> list[tuple[str, list[tuple[str, str]]
     return out
 
 
-def say(text: str, voice: str, speed: int = 160) -> np.ndarray:
-    """One utterance at 16 kHz mono float32, cached by (voice, speed, text) hash."""
+def say(text: str, voice: str, speed: int = 160, cache: Path | None = None) -> np.ndarray:
+    """One utterance at 16 kHz mono float32, cached by (voice, speed, text) hash in ``cache``."""
+    cache = cache or CACHE
     key = hashlib.sha1(f"{voice}|{speed}|{text}".encode()).hexdigest()[:16]
-    out = CACHE / f"{key}.wav"
+    out = cache / f"{key}.wav"
     if not out.is_file():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        raw = CACHE / f"{key}.raw.wav"
+        cache.mkdir(parents=True, exist_ok=True)
+        raw = cache / f"{key}.raw.wav"
         subprocess.run(
             ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), text],
             check=True,
