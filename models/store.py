@@ -11,9 +11,12 @@ import hashlib
 import importlib.util
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from models.catalog import BundledPart, CatalogEntry, get_entry
+from scribe.cancel import NEVER, CancelToken
 from scribe.errors import ModelUnavailableError
 
 MARKER = ".scribe-verified.json"
@@ -80,17 +83,31 @@ class ModelStore:
         return folder
 
     def _install_bundled(self, entry: CatalogEntry) -> None:
+        self.install_parts(entry, lambda part: _package_file(part).open("rb"))
+
+    def install_parts(
+        self,
+        entry: CatalogEntry,
+        open_part: Callable[[BundledPart], BinaryIO],
+        cancel: CancelToken = NEVER,
+        progress: Callable[[float, str], None] | None = None,
+    ) -> Path:
+        """Join ``entry``'s parts (hashing as it goes), copy its side files, verify, move in place."""
         tmp = self.root / f".{entry.id}.installing"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
             h = hashlib.sha256()
             with (tmp / entry.weights_file).open("wb") as out:
-                for part in entry.parts:
-                    with _package_file(part).open("rb") as f:
+                for n, part in enumerate(entry.parts):
+                    cancel.check()
+                    with open_part(part) as f:
                         while chunk := f.read(_CHUNK):
                             h.update(chunk)
                             out.write(chunk)
+                    if progress:
+                        progress((n + 1) / len(entry.parts),
+                                 f"joined part {n + 1}/{len(entry.parts)}")
             self._require_hash(entry, h.hexdigest())
             for side in entry.side_files:
                 shutil.copyfile(_package_file(side), tmp / Path(side.relpath).name)
@@ -98,6 +115,7 @@ class ModelStore:
             final = self.folder(entry.id)
             shutil.rmtree(final, ignore_errors=True)
             tmp.rename(final)
+            return final
         except OSError as e:
             raise ModelUnavailableError(
                 f"Could not install the {entry.name} model into the model store ({e.strerror})."
