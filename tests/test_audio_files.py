@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from scribe.audio_files import load_audio
-from scribe.domain import Status
 from scribe.errors import AudioFileError
 from scribe.pipeline import note_from_file
 from scribe.store import Store
