@@ -144,7 +144,11 @@ class MainWindow(QMainWindow):
         settings = QAction("Settings…", self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
         settings.triggered.connect(self.on_settings)
-        self.menuBar().addMenu("&Scribe").addAction(settings)
+        templates = QAction("Note templates…", self)
+        templates.triggered.connect(self.on_templates)
+        menu = self.menuBar().addMenu("&Scribe")
+        menu.addAction(settings)
+        menu.addAction(templates)
 
         controller.visits_changed.connect(self.refresh)
         controller.message.connect(self.on_message)
@@ -248,6 +252,13 @@ class MainWindow(QMainWindow):
         if self._shown is None and self.pages.currentWidget() is not self.record:
             self.select(eid)
             self.show_visit(eid)
+
+    def on_templates(self) -> None:
+        from scribe.paths import templates_dir
+        from ui.template_dialog import TemplateDialog
+
+        # The review view's picker lists templates afresh each time a visit is shown.
+        TemplateDialog(self.controller.templates_dir or templates_dir(), self).exec()
 
     def on_settings(self) -> None:
         SettingsDialog(self.controller.store, self.controller.templates_dir, self,
