@@ -68,7 +68,19 @@ class _Hypotheses:
 
     def insert(self, words: list[Word]) -> list[Word]:
         """Words of a new hypothesis after the committed point, minus a repeat of the tail."""
-        new = [w for w in words if w.start > self.last_time - 0.1]
+        cut = sum(1 for w in words if w.start <= self.last_time - 0.1)
+        early, new = words[:cut], words[cut:]
+        if early and self.committed_tail:
+            # whisper_streaming drops every word timed before the committed point, but Whisper's
+            # word times jitter: a new word ("bronchitis" right after a committed "acute") can be
+            # timed early and would be lost. Keep the early words that follow the committed tail.
+            tail = [_norm(w.word) for w in self.committed_tail]
+            said = [_norm(w.word) for w in early]
+            for k in range(len(early), 0, -1):
+                m = min(k, len(tail), _NGRAM)
+                if said[k - m : k] == tail[-m:]:
+                    new = early[k:] + new
+                    break
         if new and self.committed_tail and abs(new[0].start - self.last_time) < 1.0:
             for n in range(min(len(self.committed_tail), len(new), _NGRAM), 0, -1):
                 tail = [_norm(w.word) for w in self.committed_tail[-n:]]

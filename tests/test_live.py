@@ -152,3 +152,17 @@ def test_group_words_splits_at_sentence_ends_and_pauses():
     segs = group_words(words)
     assert [s.text for s in segs] == ["Good morning.", "How are", "you"]
     assert [s.index for s in segs] == [0, 1, 2]
+
+
+def test_a_new_word_timed_before_the_committed_point_is_not_lost():
+    """Whisper's word times jitter: 'bronchitis' timed inside 'acute' must still be committed."""
+    from scribe.domain import Word
+    from scribe.live import _Hypotheses
+
+    h = _Hypotheses()
+    h.commit([Word(0.0, 0.4, " you"), Word(0.4, 0.6, " have"), Word(0.6, 1.2, " acute")])
+    hyp = [Word(0.0, 0.4, " you"), Word(0.4, 0.6, " have"), Word(0.6, 1.0, " acute"),
+           Word(0.9, 1.6, " bronchitis,"), Word(1.7, 1.9, " get")]
+    assert [w.word for w in h.insert(hyp)] == [" bronchitis,", " get"]
+    # A plain repeat of committed words is still dropped.
+    assert h.insert(hyp[:3]) == []

