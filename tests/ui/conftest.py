@@ -127,3 +127,35 @@ def reviewed_visit(store: Store, flagged: bool = False) -> str:
     store.save_transcript(enc.id, Transcript(segs, model="test", duration=10.0))
     store.save_draft(enc.id, note)
     return enc.id
+
+
+class EventLoopProbe:
+    """Ticks every 20 ms on the UI thread and keeps the gaps: a long gap is a stalled window."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = 0.0
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        import time
+
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> EventLoopProbe:
+        import time
+
+        self._last = time.perf_counter()
+        self._timer.start()
+        return self
+
+    def stop(self) -> float:
+        """Stop ticking; the longest gap in seconds."""
+        self._timer.stop()
+        return max(self.gaps, default=0.0)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QTimer
-
 from scribe.domain import Status
-from tests.ui.conftest import DATA, WavStreamFactory
+from tests.ui.conftest import DATA, EventLoopProbe, WavStreamFactory
 
 TIMEOUT = 120_000
 
@@ -17,18 +13,7 @@ def test_live_transcript_grows_while_recording_and_stop_goes_to_review(qtbot, ma
     w = make_window(stream_factory=factory)
     w.new_btn.click()
     panel = w.record
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(tick)
-    timer.start()
+    probe = EventLoopProbe().start()
     panel.consent.setChecked(True)
     panel.record_btn.click()
     eid = w.controller.recording_id
@@ -41,9 +26,9 @@ def test_live_transcript_grows_while_recording_and_stop_goes_to_review(qtbot, ma
     assert panel.committed_text.lower() in panel.live.toPlainText().lower()
     grown = [u for u in updates if u]
     assert all(b.startswith(a) for a, b in zip(grown, grown[1:]))  # never rewritten
-    timer.stop()
-    print(f"max event-loop gap while live transcription ran: {max(gaps) * 1000:.0f} ms")
-    assert max(gaps) < 0.1, f"the UI stalled for {max(gaps) * 1000:.0f} ms during live transcription"
+    worst = probe.stop()
+    print(f"max event-loop gap while live transcription ran: {worst * 1000:.0f} ms")
+    assert worst < 0.1, f"the UI stalled for {worst * 1000:.0f} ms during live transcription"
     with qtbot.waitSignal(w.controller.draft_ready, timeout=TIMEOUT):
         panel.stop_btn.click()
     enc = store.get(eid)
