@@ -58,6 +58,29 @@ def build_window(store: Store, **controller_options):  # noqa: ANN003, ANN201
     return MainWindow(controller)
 
 
+def offer_recovery(window, store) -> list[dict]:  # noqa: ANN001
+    """After a crash: offer to keep the recordings it interrupted (at most the last second lost)."""
+    from scribe.recover_visits import interrupted_count, recover_visits
+
+    n = interrupted_count(store)
+    if not n:
+        return []
+    answer = QMessageBox.question(
+        window, "Recover recordings",
+        f"{n} recording(s) were interrupted when Scribe or the computer stopped. Recover them as "
+        "visits now? (Recovered visits can then be transcribed with Process again.)",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return []
+    recovered, problems = recover_visits(store)
+    window.refresh()
+    for message in problems:
+        window.on_message(message, "error")
+    if recovered:
+        window.on_message(f"Recovered {len(recovered)} visit(s).", "info")
+    return recovered
+
+
 def main(argv: list[str] | None = None) -> int:
     from scribe.logs import setup_logging
 
@@ -80,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     window.controller.sign_check = lambda: confirm_passphrase(session, window)
     window.auto_lock = AutoLock(window, session)
     window.show()
+    offer_recovery(window, store)
     gc.collect()
     gc.freeze()  # start-up objects leave the collector: no long GC pause on the UI thread later
     code = app.exec()

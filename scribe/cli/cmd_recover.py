@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-from pathlib import Path
 
 from scribe.audio_files import load_audio
 from scribe.cli.common import add_model_args, open_store, print_json, transcriber_from
-from scribe.domain import Status, new_id
-from scribe.errors import NotFoundError, ScribeError
 from scribe.paths import templates_dir
 from scribe.pipeline import process
-from scribe.recovery import finalize_interrupted, find_interrupted, read_sidecar
+from scribe.recover_visits import recover_visits
 from scribe.store import Store
-
-log = logging.getLogger(__name__)
-
-RECOVERED = "The recording was interrupted and recovered; transcribe it to finish the visit."
 
 
 def register(sub) -> None:
@@ -30,39 +22,14 @@ def register(sub) -> None:
 
 
 def recover_all(store: Store) -> list[dict]:
-    """Finish each interrupted recording and make (or complete) its visit; returns id + seconds.
-
-    A visit created when recording started keeps its id and moves on to ``transcribing``; a part
-    file with no visit becomes a new one. Each visit is left ready to transcribe.
-    """
-    assert store.audio_dir is not None
-    out: list[dict] = []
-    for part in find_interrupted(store.audio_dir):
-        try:
-            meta = read_sidecar(part)
-            recording = finalize_interrupted(part)
-        except ScribeError as e:
-            log.warning("interrupted recording %s not recovered: %s", part.name, type(e).__name__)
-            print(f"scribe: {e.message}", file=sys.stderr)
-            continue
-        eid = meta.get("encounter_id") or new_id()
-        name = Path(recording.path).name
-        try:
-            enc = store.get(eid)
-        except NotFoundError:
-            enc = store.create_encounter("Recovered visit", Status.RECORDING, consent=False,
-                                         source="recovered", encounter_id=eid)
-        store.set_audio(enc.id, name, recording.duration_s)
-        if enc.status in (Status.RECORDING, Status.PAUSED):
-            # Failed with a reason the list shows; "transcribe again" (or --transcribe) goes on.
-            store.fail(enc.id, RECOVERED)
-        log.info("recovered visit %s: %.1f s", enc.id, recording.duration_s)
-        out.append({"id": enc.id, "duration_s": round(recording.duration_s, 3)})
-    return out
+    recovered, problems = recover_visits(store)
+    for message in problems:
+        print(f"scribe: {message}", file=sys.stderr)
+    return recovered
 
 
 def run(args) -> int:
-    store = open_store()
+    store = open_store(remind_recover=False)
     recovered = recover_all(store)
     if args.transcribe:
         for r in recovered:

@@ -13,11 +13,19 @@ from scribe.store import Store
 from scribe.transcriber import Transcriber
 
 
-def open_store() -> Store:
+def open_store(remind_recover: bool = True) -> Store:
     """The encrypted store, unlocked with SCRIBE_PASSPHRASE or a typed passphrase (issue 5)."""
     from scribe.secure_db import open_secure_store
 
-    return open_secure_store(db_path().parent, actor="cli").store
+    store = open_secure_store(db_path().parent, actor="cli").store
+    if remind_recover:
+        from scribe.recover_visits import interrupted_count
+
+        n = interrupted_count(store)
+        if n:
+            print(f"scribe: {n} recording(s) were interrupted by a crash; run 'scribe recover' to "
+                  "keep them as visits.", file=sys.stderr)
+    return store
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
