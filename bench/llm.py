@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"llm bench skipped: {args.csv} not found (ACI-Bench CSV needed).")
         return 0
     try:
-        from rouge_score import rouge_scorer
+        import rouge_score  # noqa: F401  (RougeScores needs it)
 
-        from bench.notes import PUBLISHED, read_rows, reference_text
+        from bench.notes import PUBLISHED, RougeScores, read_rows
         from scribe.drafting.llm import (
             LlmDrafter,
             LlmOptions,
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     opts = LlmOptions(model=args.model, backend=args.backend, max_new_tokens=args.max_new_tokens,
                       threads=args.threads)
     drafter = LlmDrafter(opts, args.models)
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=False)
-    r1, r2, rl, secs, flags, kept = [], [], [], [], [], []
+    scores = RougeScores()
+    secs, flags, kept = [], [], []
     for row in rows:
         transcript = parse_text_transcript(row["dialogue"])
         t0 = time.perf_counter()
@@ -102,10 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         sentences = note.sentences()
         flags.append(sum(len(s.flags) for s in sentences))
         kept.append(len(sentences))
-        score = scorer.score(reference_text(row["note"]), note.text)
-        r1.append(score["rouge1"].fmeasure)
-        r2.append(score["rouge2"].fmeasure)
-        rl.append(score["rougeLsum"].fmeasure)
+        scores.add(row["note"], note.text)
     if not rows:
         print("llm bench skipped: the CSV has no rows.")
         return 0
@@ -114,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     head = f"{'system':<46} {'R1':>6} {'R2':>6} {'RLsum':>6} {'sent':>5} {'flags':>6} {'s/note':>7}"
     print(head)
     print("-" * len(head))
-    print(f"{name:<46} {100 * statistics.mean(r1):6.2f} {100 * statistics.mean(r2):6.2f} "
-          f"{100 * statistics.mean(rl):6.2f} {statistics.mean(kept):5.1f} "
+    print(f"{name:<46} {scores.cells()} {statistics.mean(kept):5.1f} "
           f"{statistics.mean(flags):6.2f} {statistics.mean(secs):7.1f}")
     for label, a, b, c in PUBLISHED:
         print(f"{label:<46} {a:6.2f} {b:6.2f} {c:6.2f}")

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 PUBLISHED = [
     ("retrieval (published, test1)", 43.87, 17.55, 40.47),
@@ -37,22 +34,23 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _fact_checker() -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module("scribe.factcheck")
-    except ImportError:
-        return None
-    return getattr(module, "check_note", None)
+class RougeScores:
+    """ROUGE-1/2/Lsum F1 per note as ACI-Bench scores them (no stemmer); means in percent."""
 
+    def __init__(self) -> None:
+        from rouge_score import rouge_scorer
 
-def _count_flags(checker: Callable[..., Any], note: Any, transcript: Any) -> int:
-    """Flags after the fact check, whether it returns the checked note or the flags themselves."""
-    checked = checker(note, transcript)
-    if checked is None:
-        checked = note
-    if hasattr(checked, "sentences"):
-        return sum(len(s.flags) for s in checked.sentences())
-    return sum(len(x) if isinstance(x, (list, tuple)) else 1 for x in checked)
+        self._scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"],
+                                                use_stemmer=False)
+        self._f1: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
+
+    def add(self, reference_note: str, text: str) -> None:
+        score = self._scorer.score(reference_text(reference_note), text)
+        for key, values in self._f1.items():
+            values.append(score[key].fmeasure)
+
+    def cells(self) -> str:
+        return " ".join(f"{100 * statistics.mean(v):6.2f}" for v in self._f1.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"notes bench skipped: {args.csv} not found (ACI-Bench CSV needed).")
         return 0
     try:
-        from rouge_score import rouge_scorer
+        import rouge_score  # noqa: F401
     except ImportError:
         print("notes bench skipped: rouge-score is not installed (pip install rouge-score==0.1.2).")
         return 0
 
     from scribe.drafting import get_drafter, load_template
     from scribe.errors import ScribeError
+    from scribe.factcheck import check_note
     from scribe.transcript_io import parse_text_transcript
 
     rows = read_rows(args.csv)
@@ -85,45 +84,36 @@ def main(argv: list[str] | None = None) -> int:
     except ScribeError as e:
         print(f"notes bench skipped: {e}")
         return 0
-    checker = _fact_checker()
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=False)
-
-    r1, r2, rl, secs, flags = [], [], [], [], []
+    scores = RougeScores()
+    secs, flags = [], []
     n_sent = n_linked = 0
     for row in rows:
         transcript = parse_text_transcript(row["dialogue"])
         t0 = time.perf_counter()
-        note = drafter.draft(transcript, template)
-        if checker is not None:  # the app fact-checks every draft, so the time includes it
-            flags.append(_count_flags(checker, note, transcript))
+        # The app fact-checks every draft (scribe.pipeline.draft_transcript): timed together.
+        note = check_note(drafter.draft(transcript, template), transcript)
         secs.append(time.perf_counter() - t0)
         sentences = note.sentences()
+        flags.append(sum(len(s.flags) for s in sentences))
         n_sent += len(sentences)
         n_linked += sum(1 for s in sentences if s.evidence)
-        score = scorer.score(reference_text(row["note"]), note.text)
-        r1.append(score["rouge1"].fmeasure)
-        r2.append(score["rouge2"].fmeasure)
-        rl.append(score["rougeLsum"].fmeasure)
+        scores.add(row["note"], note.text)
 
     if not rows:
         print("notes bench skipped: the CSV has no rows.")
         return 0
     linked = 100.0 * n_linked / n_sent if n_sent else 0.0
-    flag_cell = f"{statistics.mean(flags):.2f}" if flags else "n/a"
     name = f"{drafter.name} / {template.id} ({args.csv.name}, n={len(rows)})"
     cols = ("R1", "R2", "RLsum", "evid%", "flags")
     head = f"{'system':<40} " + " ".join(f"{c:>6}" for c in cols) + f" {'s/note':>7}"
     print(head)
     print("-" * len(head))
     print(
-        f"{name:<40} {100 * statistics.mean(r1):6.2f} {100 * statistics.mean(r2):6.2f} "
-        f"{100 * statistics.mean(rl):6.2f} {linked:6.1f} {flag_cell:>6} "
+        f"{name:<40} {scores.cells()} {linked:6.1f} {statistics.mean(flags):6.2f} "
         f"{statistics.mean(secs):7.3f}"
     )
     for label, a, b, c in PUBLISHED:
         print(f"{label:<40} {a:6.2f} {b:6.2f} {c:6.2f} {'':>6} {'':>6} {'':>7}")
-    if checker is None:
-        print("(flags: no fact checker installed — scribe.factcheck.check_note not found)")
     return 0
 
 
