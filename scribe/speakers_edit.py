@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scribe.domain import Segment, Speaker, Transcript
+from scribe.domain import Speaker, Transcript
 from scribe.errors import ScribeError
+from scribe.transcript_io import format_segment
 
 
 def _swap(speaker: str | None) -> str | None:
@@ -48,11 +49,5 @@ def set_segment_speaker(
     return replace(transcript, segments=segs)
 
 
-def format_line(segment: Segment) -> str:
-    """``[mm:ss] CLINICIAN: text`` (``[mm:ss] text`` when the speaker is unknown)."""
-    total = max(0, int(segment.start))
-    stamp = f"[{total // 60:02d}:{total % 60:02d}]"
-    text = segment.text.strip()
-    if segment.speaker:
-        return f"{stamp} {segment.speaker.upper()}: {text}"
-    return f"{stamp} {text}"
+format_line = format_segment
+"""``[mm:ss] CLINICIAN: text`` (``[mm:ss] text`` when the speaker is unknown); one formatter."""

@@ -6,17 +6,12 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QMenu, QWidget
 
-from scribe.domain import Segment, Transcript
-from scribe.transcript_io import timestamp
+from scribe.domain import Transcript
+from scribe.transcript_io import format_segment
 
 EVIDENCE_BG = QColor("#d7ecff")
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 SPEAKER_COLOURS = {"clinician": "#1a4f8b", "patient": "#7a3e00", "other": "#555555"}
-
-
-def segment_text(seg: Segment) -> str:
-    who = f"{seg.speaker.upper()}: " if seg.speaker else ""
-    return f"[{timestamp(seg.start)}]  {who}{seg.text}"
 
 
 class TranscriptView(QListWidget):
@@ -62,7 +57,7 @@ class TranscriptView(QListWidget):
         if transcript is None:
             return
         for seg in transcript.segments:
-            item = QListWidgetItem(segment_text(seg))
+            item = QListWidgetItem(format_segment(seg))
             item.setData(SEGMENT_ROLE, (seg.index, seg.start))
             if seg.speaker:
                 item.setForeground(QBrush(QColor(SPEAKER_COLOURS.get(seg.speaker, "#333333"))))

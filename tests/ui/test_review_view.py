@@ -47,7 +47,7 @@ def test_clicking_a_sentence_highlights_its_evidence(qtbot, make_window, store):
 
 def test_transcript_shows_time_and_speaker(make_window, store):
     w, _ = _open(make_window, store)
-    assert w.review.transcript.item(1).text() == "[00:02]  PATIENT: I have had a cough for four days."
+    assert w.review.transcript.item(1).text() == "[00:02] PATIENT: I have had a cough for four days."
 
 
 def test_flagged_and_unsupported_sentences_are_marked(make_window, store):
