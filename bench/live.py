@@ -4,7 +4,8 @@
     scribe bench live aci [--seconds 120]    # an ACI-Bench valid dialogue spoken by espeak-ng
 
 AUDIO is fed through :class:`scribe.live.LiveTranscriber` at real-time speed, in the 0.5 s blocks the
-recorder flushes; Stop comes at the end of the audio. ``batch`` is a plain full transcription of the
+recorder flushes, with live speaker labelling after each step as in the app (``--no-speakers``
+leaves it out); Stop comes at the end of the audio. ``batch`` is a plain full transcription of the
 same audio with the same model in the same run. ``lag`` is, for each committed word, the audio time
 when it was committed minus the word's end. WER uses jiwer after Whisper's English normalizer
 (whisper-normalizer). ``--speed N`` feeds N× faster for a quick look; only speed 1 gives real-time
@@ -42,10 +43,16 @@ def _audio(args) -> tuple[np.ndarray, str | None]:
     return speak(turns, max_s=args.seconds)
 
 
-def run_live(audio: np.ndarray, live, speed: float) -> dict:
-    """Feed ``audio`` as it would arrive from the recorder; Stop at its end; finish()."""
+def run_live(
+    audio: np.ndarray, live, speed: float, flush_s: float = FLUSH_S, labeller=None
+) -> dict:
+    """Feed ``audio`` as it would arrive from the recorder; Stop at its end; finish().
+
+    ``labeller``: a :class:`scribe.live_speakers.LiveSpeakers` run after each step, as the app's
+    live worker does, so its cost is inside the lag.
+    """
     total_s = len(audio) / SAMPLE_RATE
-    flush = int(FLUSH_S * SAMPLE_RATE)
+    flush = int(flush_s * SAMPLE_RATE)
     need = int(live.min_chunk_s * SAMPLE_RATE)
     lags: list[float] = []
     steps: list[float] = []
@@ -62,6 +69,10 @@ def run_live(audio: np.ndarray, live, speed: float) -> dict:
             continue
         s0 = time.perf_counter()
         update = live.feed(audio[fed:avail])
+        if labeller is not None:
+            labeller.add_audio(audio[fed:avail])
+            if update.new_committed:
+                labeller.add_segments(update.new_committed)
         steps.append(time.perf_counter() - s0)
         fed = avail
         at = (time.perf_counter() - t0) * speed
@@ -84,10 +95,15 @@ def main(argv: list[str]) -> int:
     p.add_argument("--model", default="base")
     p.add_argument("--speed", type=float, default=1.0, help="feed N× real time (not for reports)")
     p.add_argument("--min-chunk", type=float, default=1.0)
+    p.add_argument("--flush", type=float, default=FLUSH_S, help="recorder flush interval (s)")
     p.add_argument("--max-buffer", type=float, default=15.0)
     p.add_argument("--trim", type=float, default=None, help="trim window past this (s)")
     p.add_argument("--step-beam", type=int, default=1, help="beam size of live steps")
+    p.add_argument("--fallback", action="store_true", help="temperature fallback in live steps")
     p.add_argument("--no-prompt", action="store_true", help="no committed-text prompt")
+    p.add_argument(
+        "--no-speakers", action="store_true", help="without live speaker labels (on in the app)"
+    )
     p.add_argument("--seconds", type=float, default=120.0, help="with 'aci': length")
     p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
     args = p.parse_args(argv)
@@ -108,8 +124,14 @@ def main(argv: list[str]) -> int:
         trim_s=args.trim,
         step_beam_size=args.step_beam,
         prompt_context=not args.no_prompt,
+        step_fallback=args.fallback,
     )
-    r = run_live(audio, live, args.speed)
+    labeller = None
+    if not args.no_speakers:
+        from scribe.live_speakers import LiveSpeakers
+
+        labeller = LiveSpeakers()
+    r = run_live(audio, live, args.speed, args.flush, labeller)
     t = time.perf_counter()
     batch = Transcriber(opts).transcribe(audio)
     batch_s = time.perf_counter() - t
@@ -122,6 +144,7 @@ def main(argv: list[str]) -> int:
     rows = [
         ["audio (s)", f"{audio_s:.1f}", ""],
         ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
+        ["live speaker labels", "off" if labeller is None else "on", "on in the app"],
         ["decode steps", len(r["steps"]), ""],
         [
             "step time p50 / max (s)",

@@ -7,9 +7,11 @@ arXiv:2307.14743). Each step re-transcribes a window of recent audio; a word bec
 committed word. The window is trimmed at the end of a fully committed Whisper segment (their
 "segment" trimming), so audio in RAM stays under ``max_buffer_s`` however long the visit is.
 Deviations from the reference, each measured (docs/benchmarks.md): words are compared ignoring case
-and punctuation; VAD stays on (it keeps vocabulary biasing from writing words into silence); the
-window is trimmed as soon as it passes ``trim_s``, not only at 15 s, which keeps each step short on
-a 2-core CPU.
+and punctuation, and fillers ("mm-hmm", "uh") match each other or may be missing from one
+hypothesis; VAD stays on (it keeps vocabulary biasing from writing words into silence); the window
+is trimmed as soon as it passes ``trim_s``, not only at 15 s, which keeps each step short on a
+2-core CPU; live steps decode greedily with no temperature fallback and a bounded output, and drop
+a repetition loop, so one doubtful window cannot stall the live text for seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ __all__ = ["LiveTranscriber", "LiveUpdate", "PcmTailReader", "group_words"]
 _PROMPT_CHARS = 200  # committed text given as initial_prompt, as whisper_streaming does
 _NGRAM = 5  # longest repeat of the committed tail removed from a new hypothesis
 _TRIM_EVERY = 10  # decode steps between returns of freed native memory to the OS
+_LOOP_RATIO = 2.4  # faster-whisper's compression-ratio threshold for a repetition loop
+
+
+def _step_decoding(window_s: float) -> dict:
+    """Decoding of a live step: one greedy pass, no temperature fallback, bounded output.
+
+    Fallback re-decodes a doubtful window up to five times (a 14 s step was measured); a live step
+    is redone a second later anyway. Speech runs ~4.5 tokens a second, so 6 a second plus room for
+    timestamps cuts a repetition loop short without cutting speech.
+    """
+    return {"temperature": 0.0, "max_new_tokens": int(6 * window_s) + 16}
 
 
 def _release_freed_memory() -> None:
@@ -56,6 +69,19 @@ class LiveUpdate:
 
 def _norm(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower())
+
+
+# Backchannels and hesitations. Whisper writes the same "mm-hmm" as "MM", "-hmm." or "Mhm" from one
+# step to the next, or leaves it out, and one such flip at the front of the window stalls every word
+# behind it; in the agreement any filler matches any filler and a filler may be missing from one of
+# the two hypotheses (docs/benchmarks.md). They are still transcribed: "mm-hmm" can be an answer.
+_FILLERS = frozenset(
+    "mm mmm hm hmm mhm mmhmm mmhm mhmm uh um uhm er erm ah uhhuh uhuh huh".split()
+)
+
+
+def _filler(word: str) -> bool:
+    return _norm(word) in _FILLERS
 
 
 class _Hypotheses:
@@ -90,15 +116,23 @@ class _Hypotheses:
         return new
 
     def agree(self, words: list[Word]) -> list[Word]:
-        """Commit the longest common prefix of the previous and this hypothesis."""
+        """Commit the longest common prefix of the previous and this hypothesis (fillers aside)."""
         new = self.insert(words)
-        commit: list[Word] = []
-        for old, cur in zip(self.previous, new):
-            if _norm(old.word) != _norm(cur.word):
+        i = j = agreed = 0  # agreed: words of ``new`` up to and including the last agreement
+        prev = self.previous
+        while i < len(prev) and j < len(new):
+            a, b = prev[i].word, new[j].word
+            if _norm(a) == _norm(b) or (_filler(a) and _filler(b)):
+                i, j, agreed = i + 1, j + 1, j + 1
+            elif _filler(b):
+                j += 1  # a filler only this hypothesis has: kept if agreement follows it
+            elif _filler(a):
+                i += 1
+            else:
                 break
-            commit.append(cur)
+        commit = new[:agreed]
         self.commit(commit)
-        self.previous = new[len(commit) :]
+        self.previous = new[agreed:]
         return commit
 
     def commit(self, words: list[Word]) -> None:
@@ -157,6 +191,8 @@ class LiveTranscriber:
         step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
             live-vs-batch WER little (docs/benchmarks.md). ``finish`` uses the options' beam size.
         trim_s: trim the window at a committed segment end once it is longer than this.
+        step_fallback: let live steps use faster-whisper's temperature fallback (off: a doubtful
+            window was re-decoded up to 14 s on a 2-core CPU; the next step redoes it anyway).
     """
 
     def __init__(
@@ -169,6 +205,7 @@ class LiveTranscriber:
         prompt_context: bool = True,
         step_beam_size: int = 1,
         trim_s: float | None = None,
+        step_fallback: bool = False,
     ) -> None:
         self.options = options
         self.min_chunk_s = min_chunk_s
@@ -177,6 +214,7 @@ class LiveTranscriber:
         self._vocabulary = vocabulary
         self._prompt_context = prompt_context
         self._step_beam = step_beam_size
+        self._step_fallback = step_fallback
         self._hotwords = options.hotwords if vocabulary is None else vocabulary("")
         self._buffer = np.zeros(0, dtype=np.float32)
         self._buffer_start_s = 0.0
@@ -241,7 +279,7 @@ class LiveTranscriber:
         self._steps += 1
         if self._steps % _TRIM_EVERY == 0:
             _release_freed_memory()
-        raw = self._decode(self._buffer, self._buffer_start_s, self._step_beam, NEVER)
+        raw = self._decode(self._buffer, self._buffer_start_s, self._step_beam, NEVER, step=True)
         words = [w for seg in raw for w in seg]
         with self._lock:
             commit = self._hyp.agree(words)
@@ -277,7 +315,7 @@ class LiveTranscriber:
         return "".join(reversed(out)).strip()
 
     def _decode(
-        self, audio: np.ndarray, offset: float, beam: int, cancel: CancelToken
+        self, audio: np.ndarray, offset: float, beam: int, cancel: CancelToken, step: bool = False
     ) -> list[list[Word]]:
         """Words per kept Whisper segment, in recording time (segments judged silence dropped)."""
         from scribe.vocabulary import is_inserted
@@ -296,12 +334,15 @@ class LiveTranscriber:
             hotwords=self._hotwords,
             initial_prompt=prompt or opts.initial_prompt,
             condition_on_previous_text=False,
+            **(_step_decoding(len(audio) / SAMPLE_RATE) if step and not self._step_fallback else {}),
         )
         out: list[list[Word]] = []
         for seg in segments:
             cancel.check()
             if not seg.words or is_inserted(seg, self._hotwords):
                 continue
+            if step and seg.compression_ratio > _LOOP_RATIO:
+                continue  # a repetition loop (fallback would retry it); the next step redoes it
             out.append([Word(w.start + offset, w.end + offset, w.word) for w in seg.words])
         return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -55,17 +54,21 @@ def test_committed_text_is_never_rewritten(fed):
     assert any(fed["pending"]), "a pending tail is shown before it is committed"
 
 
-def test_finish_returns_committed_plus_tail_with_the_key_words(fed):
+def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed):
     final = fed["final"]
     committed = _words(" ".join(text for *_, text in fed["snapshots"][-1]))
     words = _words(final.text)
     # The committed words come first, unchanged; the tail adds what was still pending at Stop.
     assert words[: len(committed)] == committed
     assert len(words) > len(committed)
-    keys = json.loads((DATA / "clips.json").read_text())["visit_short.wav"]["key_words"]
-    missing = [k for k in keys if k not in words]
-    # Greedy live steps (tiny.en) may mishear a word or two that beam search gets ("panicillin").
-    assert len(missing) <= 2, f"missing key words {missing}"
+    # The issue's bar: live within 15 % WER of a plain full transcription with the same model.
+    # (Greedy live steps may mishear a key word that beam search gets: "cup" for "cough" on one
+    # CPU, "panicillin" on another, so the key words are not checked one by one.)
+    from bench._speech import wer
+    from scribe.transcriber import Transcriber
+
+    batch = Transcriber(TINY).transcribe(load_audio(DATA / "visit_short.wav"))
+    assert wer(batch.text, final.text) <= 0.15, (batch.text, final.text)
     assert "thank" in words[-4:]  # the last words, spoken just before Stop
     assert final.segments[-1].end > 37.0
     assert [s.index for s in final.segments] == list(range(len(final.segments)))
@@ -166,3 +169,27 @@ def test_a_new_word_timed_before_the_committed_point_is_not_lost():
     assert [w.word for w in h.insert(hyp)] == [" bronchitis,", " get"]
     # A plain repeat of committed words is still dropped.
     assert h.insert(hyp[:3]) == []
+
+
+def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_it():
+    """Seen on ACI-Bench speech: "MM," then "-hmm." at the front of the window stalled 11 words."""
+    from scribe.domain import Word
+    from scribe.live import _Hypotheses
+
+    def hyp(*words: str) -> list[Word]:
+        return [Word(1.0 + 0.3 * i, 1.25 + 0.3 * i, w) for i, w in enumerate(words)]
+
+    h = _Hypotheses()
+    assert h.agree(hyp(" MM,", " I'd", " like", " to")) == []
+    got = h.agree(hyp(" -hmm.", " I'd", " like", " to", " tell"))
+    assert [w.word for w in got] == [" -hmm.", " I'd", " like", " to"]  # the filler is kept
+    # A filler only one hypothesis has does not block either.
+    h = _Hypotheses()
+    h.agree(hyp(" I'd", " like", " to"))
+    assert [w.word for w in h.agree(hyp(" Um,", " I'd", " like", " tell"))] == [
+        " Um,", " I'd", " like"
+    ]
+    # Real words still have to agree.
+    h = _Hypotheses()
+    h.agree(hyp(" words", " going", " on"))
+    assert h.agree(hyp(" worse", " going", " on")) == []
