@@ -102,29 +102,42 @@ def _features(
     from scribe.speakers_mel import mel_spectrogram
 
     mel = mel_spectrogram(_normalise(audio))
-    empty = (mel, np.zeros((0, 256), np.float32), np.zeros(0))
-    energy = np.log10(mel.sum(axis=1) + 1e-10)
-    if len(energy) == 0:
-        return empty
-    floor = np.percentile(energy, 10)
-    voiced = energy > max(floor + 2.0, energy.max() - 6.0)  # 20 dB over the floor, 60 dB in range
-    if len(mel) < WINDOW_FRAMES:
+    starts = np.arange(0, max(len(mel), WINDOW_FRAMES) - WINDOW_FRAMES + 1, hop)
+    starts = voiced_window_starts(mel, starts)
+    if len(starts) and len(mel) < WINDOW_FRAMES:
         mel = np.pad(mel, ((0, WINDOW_FRAMES - len(mel)), (0, 0)))
-        voiced = np.pad(voiced, (0, WINDOW_FRAMES - len(voiced)))
-    starts = np.arange(0, len(mel) - WINDOW_FRAMES + 1, hop)
+    embs = embed_windows(mel, starts, cancel)
+    return mel, embs, (starts + WINDOW_FRAMES / 2) / 100.0
+
+
+def voiced_window_starts(mel: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The window ``starts`` (mel frames) whose 1.6 s hold at least 40 % voiced frames.
+
+    A frame is voiced when it is 20 dB over the quietest tenth of ``mel`` and within 60 dB of its
+    loudest frame.
+    """
+    if len(mel) == 0 or len(starts) == 0:
+        return np.zeros(0, int)
+    energy = np.log10(mel.sum(axis=1) + 1e-10)
+    floor = np.percentile(energy, 10)
+    voiced = energy > max(floor + 2.0, energy.max() - 6.0)
+    voiced = np.pad(voiced, (0, max(0, int(starts.max()) + WINDOW_FRAMES - len(voiced))))
     cum = np.concatenate([[0], np.cumsum(voiced)])
     share = (cum[starts + WINDOW_FRAMES] - cum[starts]) / WINDOW_FRAMES
-    starts = starts[share >= 0.4]
+    return starts[share >= 0.4]
+
+
+def embed_windows(mel: np.ndarray, starts: np.ndarray, cancel: CancelToken = NEVER) -> np.ndarray:
+    """Unit voice embeddings (n, 256) of the 1.6 s mel windows beginning at ``starts``."""
     if len(starts) == 0:
-        return empty
+        return np.zeros((0, 256), np.float32)
     enc = _encoder()
     embs = []
     for i in range(0, len(starts), 64):
         cancel.check()
         batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts[i : i + 64]])
         embs.append(enc.embed_mels(batch))
-    centres = (starts + WINDOW_FRAMES / 2) / 100.0
-    return mel, np.concatenate(embs), centres
+    return np.concatenate(embs)
 
 
 def _phrases(units: list[tuple[float, float, str]]) -> list[tuple[int, int]]:
@@ -249,16 +262,34 @@ def _cluster_enrolled(embs: np.ndarray, enrolment: np.ndarray) -> np.ndarray:
 def _word_scores(
     embs: np.ndarray, centres: np.ndarray, cents: np.ndarray, times: np.ndarray
 ) -> np.ndarray:
-    """(n_times, k) similarity of each time point to each speaker, from nearby windows."""
+    """(n_times, k) similarity of each time point to each speaker, from nearby windows.
+
+    Windows within half a window of the point weigh (1 - distance / half)^2, so the ones centred on
+    the word weigh most; a point with none so near takes its nearest window(s). ``centres`` is sorted.
+    """
     sims = embs @ cents.T  # (n_windows, k)
-    half = WINDOW_FRAMES / 200.0
+    times = np.asarray(times, float)
     out = np.zeros((len(times), len(cents)))
-    for i, t in enumerate(times):
-        d = np.abs(centres - t)
-        w = np.clip(1.0 - d / half, 0.0, None) ** 2  # windows centred on the word weigh most
-        if w.sum() <= 0:
-            w = (d == d.min()).astype(float)
-        out[i] = (w[:, None] * sims).sum(axis=0) / w.sum()
+    if len(centres) == 0 or len(times) == 0:
+        return out
+    half = WINDOW_FRAMES / 200.0
+    lo = np.searchsorted(centres, times - half, side="right")
+    hi = np.searchsorted(centres, times + half, side="left")
+    width = int((hi - lo).max(initial=0))
+    if width:
+        idx = lo[:, None] + np.arange(width)[None, :]
+        inside = idx < hi[:, None]
+        idx = np.minimum(idx, len(centres) - 1)
+        w = np.clip(1.0 - np.abs(centres[idx] - times[:, None]) / half, 0.0, None) ** 2
+        w = np.where(inside, w, 0.0)
+        total = w.sum(axis=1)
+        near = total > 0
+        out[near] = np.einsum("nw,nwk->nk", w[near], sims[idx[near]]) / total[near, None]
+    else:
+        near = np.zeros(len(times), bool)
+    for i in np.flatnonzero(~near):  # no window within reach: the nearest one(s)
+        d = np.abs(centres - times[i])
+        out[i] = sims[d == d.min()].mean(axis=0)
     return out
 
 
