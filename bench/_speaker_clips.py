@@ -72,3 +72,44 @@ def build_visit(
         t += len(clip)
     audio = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
     return Visit(audio, tuple(spans))
+
+
+def replay_live(
+    audio: np.ndarray,
+    transcript,  # noqa: ANN001  (scribe.domain.Transcript with word timings)
+    enrolment: np.ndarray | None = None,
+    lag_s: float = 2.5,
+    step_s: float = 1.0,
+):  # noqa: ANN201
+    """Label ``transcript`` as the live path would while the visit records.
+
+    Audio arrives ``step_s`` at a time; each word is committed ``lag_s`` after it ends (the live
+    transcriber's lag, docs/benchmarks.md) and handed to :class:`scribe.live_speakers.LiveSpeakers`
+    with the words committed in the same step. Returns ``(shown, final)``: the speaker each word
+    carried when it first appeared on screen, and the live labels at Stop (a Transcript), both in
+    word order.
+    """
+    from scribe.live import group_words
+    from scribe.live_speakers import LiveSpeakers
+
+    live = LiveSpeakers(enrolment)
+    words = [w for s in transcript.segments for w in s.words]
+    shown: list[str | None] = []
+    fed = done = n_segments = 0
+    t = 0.0
+    while fed < len(audio) or done < len(words):
+        t += step_s
+        end = min(len(audio), int(t * SAMPLE_RATE))
+        live.add_audio(audio[fed:end])
+        fed = end
+        batch = []
+        while done < len(words) and (words[done].end + lag_s <= t or fed >= len(audio)):
+            batch.append(words[done])
+            done += 1
+        if batch:
+            segments = group_words(batch, n_segments)
+            n_segments += len(segments)
+            live.add_segments(segments)
+            labelled = [w for s in live.segments for w in s.words]
+            shown += [w.speaker for w in labelled[len(shown) :]]
+    return shown, live.transcript()

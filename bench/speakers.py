@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench._speaker_clips import Turn, Visit, build_visit, have_espeak, say
+from bench._speaker_clips import Turn, Visit, build_visit, have_espeak, replay_live, say
 from scribe.domain import Segment, Transcript, Word
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "aci-bench" / "valid.csv"
@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print_row = {"kind": kind, "pair": f"{clin_voice} / {pat_voice}"}
         enrolment = speakers.enrol(say(speakers.ENROLMENT_PARAGRAPH, clin_voice, tts))
         acc = {"none": [0, 0], "enrolled": [0, 0]}
+        live_acc = {"none": [0, 0], "enrolled": [0, 0]}
+        live_cpu = 0.0
         ders: dict[str, list[float]] = {"none": [], "enrolled": []}
         audio_s, compute_s, cpu_s = 0.0, 0.0, 0.0
         roles_ok = {"none": 0, "enrolled": 0}
@@ -168,6 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                 d = der(labelled, visit)
                 if d is not None:
                     ders[mode].append(d)
+                # Live: the label each word had when it first appeared on screen while recording.
+                c0 = time.process_time()
+                shown, _ = replay_live(visit.audio, tr, enrolment=enr)
+                live_cpu += time.process_time() - c0
+                words = [w for s in tr.segments for w in s.words]
+                live_acc[mode][0] += sum(
+                    lab == visit.speaker_at((w.start + w.end) / 2) for lab, w in zip(shown, words)
+                )
+                live_acc[mode][1] += len(words)
         for mode in ("none", "enrolled"):
             rows.append(
                 {
@@ -175,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                     "enrolment": "yes" if mode == "enrolled" else "no",
                     "words": acc[mode][1],
                     "acc": acc[mode][0] / max(1, acc[mode][1]),
+                    "live": live_acc[mode][0] / max(1, live_acc[mode][1]),
+                    "live_cpu": live_cpu / (audio_s / 60),
                     "der": float(np.mean(ders[mode])) if ders[mode] else None,
                     "min": audio_s / 2 / 60,
                     "s_per_min": compute_s / (audio_s / 60),
@@ -190,16 +203,22 @@ def main(argv: list[str] | None = None) -> int:
         "roles: visits whose clinician got the clinician label; s/min: labelling wall time per "
         "minute of audio (cpu s/min: CPU time of all threads)"
     )
+    print(
+        "live acc: the label each word carried when it first appeared while recording (words "
+        "committed 2.5 s after they end; unlabelled counts as wrong); live cpu: live labelling "
+        "CPU s per minute of audio, both modes"
+    )
     header = f"{'voices':8} {'clinician / patient voice':28} {'enrol':5} {'roles':>5} {'words':>6} "
-    header += f"{'word acc':>8} {'DER':>6} {'audio min':>9} {'s/min':>6} {'cpu s/min':>9}"
+    header += f"{'word acc':>8} {'DER':>6} {'live acc':>8} {'audio min':>9} {'s/min':>6} "
+    header += f"{'cpu s/min':>9} {'live cpu':>8}"
     print(header)
     print("-" * len(header))
     for r in rows:
         der_txt = f"{r['der'] * 100:5.1f}%" if r["der"] is not None else "   n/a"
         print(
             f"{r['kind']:8} {r['pair']:28} {r['enrolment']:5} {r['roles']:>5} {r['words']:6d} "
-            f"{r['acc'] * 100:7.1f}% {der_txt:>6} {r['min']:9.1f} {r['s_per_min']:6.2f} "
-            f"{r['cpu_per_min']:9.2f}"
+            f"{r['acc'] * 100:7.1f}% {der_txt:>6} {r['live'] * 100:7.1f}% {r['min']:9.1f} "
+            f"{r['s_per_min']:6.2f} {r['cpu_per_min']:9.2f} {r['live_cpu']:8.2f}"
         )
     return 0
 

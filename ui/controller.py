@@ -80,7 +80,8 @@ class Controller(QObject):
         self.recorder: Recorder | None = None
         self.recording_id: str | None = None
         self.live_session: LiveSession | None = None
-        self.live_text: dict[str, list[str]] = {}  # committed live segments per recording
+        # The committed live segments of each recording, labelled with speakers when known.
+        self.live_segments: dict[str, list[Segment]] = {}
         # Hook run before a signature is stored (e.g. re-enter the passphrase, issue 5):
         # returns False to abort. None = no extra check.
         self.sign_check: Callable[[], bool] | None = None
@@ -220,9 +221,10 @@ class Controller(QObject):
 
     @Slot(str, object, str)
     def on_live(self, eid: str, segments: list[Segment], pending: str) -> None:
-        committed = self.live_text.setdefault(eid, [])
-        committed.extend(s.text.strip() for s in segments if s.text.strip())
-        self.live_changed.emit(eid, " ".join(committed), pending)
+        """``segments``: every committed segment so far (labels may change as voices are fitted)."""
+        self.live_segments[eid] = list(segments)
+        committed = " ".join(s.text.strip() for s in segments if s.text.strip())
+        self.live_changed.emit(eid, committed, pending)
 
     @Slot(str, object)
     def on_transcribed(self, eid: str, transcript: Transcript) -> None:
@@ -299,7 +301,7 @@ class Controller(QObject):
         self.recorder, self.recording_id = rec, eid
         # The live transcript runs on the model lane while recording (issue 3).
         self.live_session = LiveSession(rec)
-        self.live_text[eid] = []
+        self.live_segments[eid] = []
         self._submit(Job("live", eid, live=self.live_session, template=self.default_template()))
         self.visits_changed.emit()
         return eid

@@ -2,8 +2,9 @@
 
 While the visit records, the lane job reads the frames the recorder has written since its last read
 and feeds them to :class:`scribe.live.LiveTranscriber`; committed segments and the pending tail go
-back by a queued signal. At Stop only the uncommitted tail is transcribed, then speakers are labelled
-over the whole recording; no second full pass.
+back by a queued signal, labelled with who is speaking (:class:`scribe.live_speakers.LiveSpeakers`,
+issue 6). At Stop only the uncommitted tail is transcribed, then speakers are labelled again over the
+whole recording (the final labels may refine the live ones); no second full pass.
 """
 
 from __future__ import annotations
@@ -49,11 +50,26 @@ def _new_transcriber(model: str):  # noqa: ANN202
     return LiveTranscriber(visit_options(model))
 
 
+def _new_labeller(enrolment):  # noqa: ANN001, ANN202
+    """Live speaker labels, or None when the voice model cannot be loaded (labels come at Stop)."""
+    from scribe.live_speakers import LiveSpeakers
+    from scribe.speakers import _encoder
+
+    try:
+        _encoder()
+    except (ScribeError, ImportError) as e:
+        log.warning("live speaker labels are off: %s", type(e).__name__)
+        return None
+    return LiveSpeakers(enrolment)
+
+
 def run_live(job: Job, signals: JobSignals) -> Transcript:
     """Feed the growing recording until Stop, then finish; returns the labelled transcript."""
     session: LiveSession = job.live
     eid, rec = job.encounter_id, session.recorder
     live = _new_transcriber(job.model)
+    labeller = _new_labeller(job.enrolment)
+    shown: list = []  # the committed segments the record view shows, labelled when known
     read = 0
     broken = False  # the live path failed: the whole recording is transcribed after Stop
     last_pending = ""
@@ -74,9 +90,17 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
             broken = True
             log.warning("live transcription stopped for visit %s: %s", eid, type(e).__name__)
             continue
-        if update.new_committed or update.pending_text != last_pending:
+        changed = bool(update.new_committed)
+        if labeller is not None:
+            labeller.add_audio(audio)
+            if update.new_committed:
+                changed = labeller.add_segments(update.new_committed)
+                shown = labeller.segments
+        elif update.new_committed:
+            shown = shown + update.new_committed
+        if changed or update.pending_text != last_pending:
             last_pending = update.pending_text
-            signals.live.emit(eid, update.new_committed, update.pending_text)
+            signals.live.emit(eid, shown, update.pending_text)
     if session.path is None:
         raise Cancelled()
     signals.progress.emit(eid, "transcribing", 0.1)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.devices import InputDevice, list_input_devices
+from scribe.domain import Segment
 from scribe.errors import ScribeError
+from scribe.live_speakers import turns
 from scribe.recorder import RecorderState
 from ui.controller import Controller
 from ui.encounter_model import duration_text
@@ -103,7 +105,9 @@ class RecordPanel(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         # The live transcript (issue 3): committed text, then a lighter pending tail.
-        self.live_title = QLabel("Live transcript — grey words may still change")
+        self.live_title = QLabel(
+            "Live transcript — grey words may still change; speakers are checked again at Stop"
+        )
         self.live_title.setObjectName("paneTitle")
         self.live = QTextEdit()
         self.live.setReadOnly(True)
@@ -158,21 +162,32 @@ class RecordPanel(QWidget):
         self.error.setText(text)
         self.error.show()
 
-    def show_live(self, committed: str, pending: str = "") -> None:
-        """Committed text in the normal colour, then the pending tail (may still change) in grey."""
+    def show_live(
+        self, committed: str, pending: str = "", segments: list[Segment] | None = None
+    ) -> None:
+        """Committed text in the normal colour, then the pending tail (may still change) in grey.
+
+        With ``segments`` (the committed text's segments), each speaker's turn is its own
+        paragraph headed by the speaker (issue 6); turns not yet labelled have no heading.
+        """
         self.committed_text, self.pending_text = committed, pending
         if not committed and not pending:
             self.live.clear()
             return
-        tail = f' <span style="color:{PENDING_COLOUR}">{html.escape(pending)}</span>' \
-            if pending else ""
-        self.live.setHtml(f"<p>{html.escape(committed)}{tail}</p>")
+        paras = [(t.speaker, t.text) for t in turns(segments)] if segments else [(None, committed)]
+        parts = [
+            (f"<b>{html.escape(who.upper())}:</b> " if who else "") + html.escape(text)
+            for who, text in paras
+        ] or [""]
+        if pending:
+            parts[-1] += f' <span style="color:{PENDING_COLOUR}">{html.escape(pending)}</span>'
+        self.live.setHtml("".join(f"<p>{p}</p>" for p in parts))
         bar = self.live.verticalScrollBar()
         bar.setValue(bar.maximum())
 
     def on_live(self, eid: str, committed: str, pending: str) -> None:
         if eid == self.controller.recording_id:
-            self.show_live(committed, pending)
+            self.show_live(committed, pending, self.controller.live_segments.get(eid))
 
     def _update_buttons(self) -> None:
         rec = self.controller.recorder

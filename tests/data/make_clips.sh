@@ -2,6 +2,7 @@
 # Regenerates the committed speech clips in tests/data/ with espeak-ng + sox.
 # Doctor turns use voice A, patient turns voice B; 0.4 s of silence between turns.
 # Output: 16 kHz mono 16-bit WAV. The scripts here must match tests/data/clips.json.
+# ONLY=name.wav rebuilds just that clip (espeak-ng versions differ: leave the others as committed).
 set -euo pipefail
 cd "${OUT_DIR:-$(dirname "$0")}"
 
@@ -27,14 +28,20 @@ build() {
     sox "${parts[@]}" -r 16000 -c 1 -b 16 "$out"
 }
 
+want() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
+
 # --- hello.wav: one voice, one sentence ---
+if want hello.wav; then
 say "$TMP/h1.wav" "$DOCTOR_VOICE" "The patient reports a headache since yesterday."
 build hello.wav "$TMP/h1.wav"
+fi
 
-# --- visit_short.wav: a short visit ---
+# --- visit_short.wav: a short visit (two voices close enough that only an enrolment tells them
+# apart); visit_two_voices.wav: the same visit in two clearly different voices ---
+short_visit() {
+local out="$1" D="$2" P="$3"
 n=0
 turn() { n=$((n + 1)); say "$TMP/t$n.wav" "$1" "$2"; }
-D="$DOCTOR_VOICE"; P="$PATIENT_VOICE"
 turn "$D" "Good morning. What brings you in today?"
 turn "$P" "I have had a cough for four days, and it keeps me up at night."
 turn "$D" "Do you have any allergies to medications?"
@@ -45,6 +52,9 @@ turn "$D" "Your temperature is normal and your lungs are clear."
 turn "$D" "You have acute bronchitis."
 turn "$D" "Get plenty of rest, drink fluids, and follow up in one week."
 turn "$P" "Thank you, doctor."
-build visit_short.wav $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
+build "$out" $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
+}
+if want visit_short.wav; then short_visit visit_short.wav "$DOCTOR_VOICE" "$PATIENT_VOICE"; fi
+if want visit_two_voices.wav; then short_visit visit_two_voices.wav en-us+edward en-us+f3; fi
 
-soxi -D hello.wav visit_short.wav
+soxi -D ./*.wav

@@ -1,0 +1,198 @@
+"""Speaker labels while a visit records (issue 6): the live transcript shows who is speaking.
+
+The voice model and the rules are those of :mod:`scribe.speakers`, which labels the whole recording
+at Stop (those final labels may refine what was shown live). Live, as committed words arrive:
+
+- voice embeddings are computed once for each new voiced 1.6 s window (every 0.25 s), from a ring
+  of the last ``RING_S`` seconds of audio, so memory stays flat however long the visit is;
+- the voices are fitted again after every ``REFIT_WINDOWS`` new windows (10 s of speech; 2.5 s
+  while they cannot yet be told apart), from at
+  most ``MAX_FIT_WINDOWS`` windows spread over the visit, and then every committed word is labelled
+  again (roles can change early in a visit, when the "who asks the questions" rule has little to
+  go on); between fits only the new words are labelled, continuing the previous speaker path;
+- the same "cannot tell who is who" rule applies: without an enrolment, too little speech or two
+  voices too alike leave the words unlabelled rather than guessed.
+
+Not done live: the short-phrase embeddings and the centroid refinement of the final pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scribe import speakers as sp
+from scribe.domain import Segment, Transcript
+
+__all__ = ["LiveSpeakers", "Turn", "turns"]
+
+RING_S = 30.0  # audio kept for embedding windows (the live transcriber commits within ~15 s)
+REFIT_WINDOWS = 40  # fit the voices again after this many new voiced windows (10 s of speech)
+MAX_FIT_WINDOWS = 1200  # a fit uses at most this many windows, evenly spread (cost stays flat)
+CONTEXT_WORDS = 30  # labelled words before the new ones that the Viterbi pass continues from
+_HOP_SAMPLES = sp.HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Consecutive live segments of one speaker, as the record view shows them."""
+
+    speaker: str | None
+    text: str
+
+
+def turns(segments: list[Segment]) -> list[Turn]:
+    """Join consecutive segments of the same speaker into turns."""
+    out: list[Turn] = []
+    for seg in segments:
+        text = seg.text.strip()
+        if not text:
+            continue
+        if out and out[-1].speaker == seg.speaker:
+            out[-1] = Turn(seg.speaker, f"{out[-1].text} {text}")
+        else:
+            out.append(Turn(seg.speaker, text))
+    return out
+
+
+class LiveSpeakers:
+    """Labels the live transcript's committed segments as they arrive.
+
+    Feed every recorded sample with :meth:`add_audio` (16 kHz mono float32, in order) and each
+    batch of newly committed segments with :meth:`add_segments`; :attr:`segments` is the committed
+    transcript so far, each word and segment carrying a speaker (or None while it cannot be told),
+    split where the speaker changes. Runs on the live worker's thread.
+    """
+
+    def __init__(self, enrolment: np.ndarray | None = None) -> None:
+        self._enrol = None if enrolment is None else sp._unit(np.asarray(enrolment, np.float32))
+        self._ring = np.zeros(0, np.float32)
+        self._ring_start = 0  # absolute sample of ring[0], always on the window grid
+        self._next_frame = 0  # absolute mel frame of the next window start to look at
+        self._embs = np.zeros((0, 256), np.float32)
+        self._centres = np.zeros(0)
+        self._fitted_at = -1  # number of windows at the last fit (-1: never)
+        self._cents: np.ndarray | None = None
+        self._roles: dict[int, str] = {}
+        self._segments: list[Segment] = []  # as committed, unlabelled
+        self._units: list[tuple[float, float, str]] = []  # every committed word
+        self._labels: list[int] = []  # cluster of each word (-1: unlabelled)
+
+    # ---- input ------------------------------------------------------------------------------
+    def add_audio(self, audio: np.ndarray) -> None:
+        self._ring = np.concatenate([self._ring, np.asarray(audio, np.float32).reshape(-1)])
+        excess = len(self._ring) - int(RING_S * sp.SAMPLE_RATE)
+        if excess > 0:
+            self._embed_new()  # before the oldest audio goes (a worker that fell behind)
+            cut = excess - excess % _HOP_SAMPLES + _HOP_SAMPLES
+            self._ring = self._ring[cut:].copy()
+            self._ring_start += cut
+
+    def add_segments(self, segments: list[Segment]) -> bool:
+        """Take newly committed segments; True when any shown label changed or was added."""
+        self._embed_new()
+        # One unit per word, or per segment when it has no word timings (as the final pass does).
+        new_units = [
+            u
+            for seg in segments
+            for u in ([(w.start, w.end, w.word) for w in seg.words] or [(seg.start, seg.end, seg.text)])
+        ]
+        self._segments.extend(segments)
+        self._units.extend(new_units)
+        # Until the voices can be told apart, try again after every 2.5 s of new speech.
+        due = REFIT_WINDOWS if self._cents is not None else REFIT_WINDOWS // 4
+        if self._fitted_at < 0 or len(self._embs) - self._fitted_at >= due:
+            self._fit()
+            self._label(0)
+            return True
+        self._label(len(self._units) - len(new_units))
+        return bool(new_units)
+
+    # ---- output -----------------------------------------------------------------------------
+    @property
+    def segments(self) -> list[Segment]:
+        """Committed segments so far, labelled and split where the speaker changes."""
+        names = [self._roles.get(lab) for lab in self._labels]
+        per_seg: list[list[str | None]] = []
+        at = 0
+        for seg in self._segments:
+            n = max(1, len(seg.words))
+            per_seg.append(names[at : at + n])
+            at += n
+        return list(sp._regroup(tuple(self._segments), per_seg))  # type: ignore[arg-type]
+
+    def transcript(self) -> Transcript:
+        return Transcript(tuple(self.segments))
+
+    @property
+    def ring_s(self) -> float:
+        """Seconds of audio held (≤ RING_S + 0.25 s)."""
+        return len(self._ring) / sp.SAMPLE_RATE
+
+    # ---- work -------------------------------------------------------------------------------
+    def _embed_new(self) -> None:
+        """Embeddings of the voiced windows that now lie wholly inside the ring."""
+        from scribe.speakers_mel import mel_spectrogram
+
+        if len(self._ring) < sp.WINDOW_FRAMES * 160:
+            return
+        mel = mel_spectrogram(sp._normalise(self._ring))
+        first = self._ring_start // 160  # absolute frame of mel[0]
+        # The last 2 frames see the zero padding past the ring's end: windows stop before them.
+        last_start = first + len(mel) - 2 - sp.WINDOW_FRAMES
+        begin = max(self._next_frame, first + 2)
+        begin += -begin % sp.HOP_FRAMES
+        starts = np.arange(begin, last_start + 1, sp.HOP_FRAMES)
+        if len(starts) == 0:
+            return
+        self._next_frame = int(starts[-1]) + sp.HOP_FRAMES
+        rel = sp.voiced_window_starts(mel, starts - first)
+        if len(rel) == 0:
+            return
+        embs = sp.embed_windows(mel, rel)
+        self._embs = np.concatenate([self._embs, embs])
+        self._centres = np.concatenate(
+            [self._centres, (rel + first + sp.WINDOW_FRAMES / 2) / 100.0]
+        )
+
+    def _fit(self) -> None:
+        """The voices' centroids and roles from the windows so far (None when unsure)."""
+        self._fitted_at = len(self._embs)
+        embs = self._embs
+        if len(embs) > MAX_FIT_WINDOWS:
+            embs = embs[np.linspace(0, len(embs) - 1, MAX_FIT_WINDOWS).astype(int)]
+        self._cents, self._roles = None, {}
+        if len(embs) < sp.MIN_WINDOWS_FOR_TWO:
+            return  # too little speech yet (the final pass applies the same rule)
+        cents = sp._cluster(embs)
+        if self._enrol is None:
+            if len(cents) == 1 or (len(cents) == 2 and float(cents[0] @ cents[1]) > sp.UNSURE_COSINE):
+                return
+        elif len(cents) == 2:
+            cents = sp._cluster_enrolled(embs, self._enrol)
+        self._cents = cents
+
+    def _scores(self, units: list[tuple[float, float, str]]) -> np.ndarray:
+        assert self._cents is not None
+        mids = np.array([(s + e) / 2 for s, e, _ in units])
+        return sp._word_scores(self._embs, self._centres, self._cents, mids)
+
+    def _label(self, first_new: int) -> None:
+        """Label words ``first_new..``, continuing the speaker path of the words before them."""
+        units = self._units
+        self._labels = self._labels[:first_new]
+        if self._cents is None or len(units) == first_new:
+            self._labels += [-1] * (len(units) - first_new)
+            return
+        start = max(0, first_new - CONTEXT_WORDS) if first_new else 0
+        part = units[start:]
+        gaps = np.array(
+            [0.0] + [max(0.0, part[i][0] - part[i - 1][1]) for i in range(1, len(part))]
+        )
+        path = [int(x) for x in sp._smooth(self._scores(part), gaps)]
+        self._labels += path[first_new - start :]
+        if first_new == 0 or not self._roles:
+            self._roles = sp._roles(
+                self._cents, self._enrol, self._labels, [(s, t) for s, _, t in units]
+            )
