@@ -4,7 +4,8 @@
 
 Visits are ACI-Bench dialogues spoken by espeak-ng back to back (written once to bench/out/memory).
 Each length runs in a fresh subprocess that reads the WAV from disk in blocks (as the live worker
-reads the recording) and feeds :class:`scribe.live.LiveTranscriber`, then ``finish()``; the child
+reads the recording) and feeds :class:`scribe.live.LiveTranscriber` and the live speaker labeller
+(:class:`scribe.live_speakers.LiveSpeakers`, as the app does), then ``finish()``; the child
 reports its peak RSS (``ru_maxrss``). Feeding is as fast as the machine goes (``--block`` seconds a
 feed, the catch-up path), so the model matters little here: tiny.en keeps the run short.
 """
@@ -35,16 +36,22 @@ def _child(path: Path, model: str, block_s: float) -> int:
     import soundfile as sf
 
     from scribe.live import LiveTranscriber
+    from scribe.live_speakers import LiveSpeakers, _live_encoder
     from scribe.transcriber import TranscribeOptions, load_model
 
     load_model(model)
+    _live_encoder()
     rss_loaded = peak_rss_mb()
     live = LiveTranscriber(TranscribeOptions(model=model))
+    labeller = LiveSpeakers()
     t = time.perf_counter()
     max_window = 0.0
     with sf.SoundFile(path) as f:
         for block in f.blocks(blocksize=int(block_s * f.samplerate), dtype="float32"):
-            live.feed(block)
+            update = live.feed(block)
+            labeller.add_audio(block)
+            if update.new_committed:
+                labeller.add_segments(update.new_committed)
             max_window = max(max_window, live.buffer_s)
     transcript = live.finish()
     print(
@@ -109,7 +116,10 @@ def main(argv: list[str]) -> int:
                 f"{r['seconds']:.0f}",
             ]
         )
-    print(f"live transcriber, model {args.model}, {args.block:g} s feeds, fresh process each")
+    print(
+        f"live transcriber + live speaker labels, model {args.model}, {args.block:g} s feeds, "
+        "fresh process each"
+    )
     print(
         table(
             [

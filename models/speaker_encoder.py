@@ -205,7 +205,7 @@ def write_onnx_weights(tensors: list[tuple[str, np.ndarray]], path: Path) -> Non
     os.replace(tmp, path)
 
 
-def _onnx_session(weights: dict[str, np.ndarray], folder: Path) -> Any:
+def _onnx_session(weights: dict[str, np.ndarray], folder: Path, threads: int | None = None) -> Any:
     """An onnxruntime session over the committed graph, or None when that route is unavailable."""
     try:
         import onnxruntime as ort
@@ -221,9 +221,9 @@ def _onnx_session(weights: dict[str, np.ndarray], folder: Path) -> Any:
         shutil.copyfile(ONNX_GRAPH, graph)
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
-    threads = os.environ.get("SCRIBE_SPEAKER_THREADS")
+    threads = threads or int(os.environ.get("SCRIBE_SPEAKER_THREADS") or 0)
     if threads:
-        opts.intra_op_num_threads = int(threads)
+        opts.intra_op_num_threads = threads
     try:
         return ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - any load failure falls back to the numpy route
@@ -238,6 +238,7 @@ class VoiceEncoder:
     """Embeds batches of 1.6 s (or any length) mel windows into unit-length 256-d voice prints.
 
     ``backend``: ``"auto"`` (onnxruntime when available, else numpy), ``"onnx"`` or ``"numpy"``.
+    ``threads``: onnxruntime's intra-op threads (default: ``SCRIBE_SPEAKER_THREADS``, else all cores).
     """
 
     def __init__(
@@ -245,10 +246,11 @@ class VoiceEncoder:
         weights: dict[str, np.ndarray] | None = None,
         backend: str = "auto",
         folder: Path | None = None,
+        threads: int | None = None,
     ) -> None:
         folder = folder or _store_folder()
         w = weights if weights is not None else load_weights(folder)
-        self.session = None if backend == "numpy" else _onnx_session(w, folder)
+        self.session = None if backend == "numpy" else _onnx_session(w, folder, threads)
         if backend == "onnx" and self.session is None:
             raise ModelUnavailableError("The ONNX speaker model could not be loaded.")
         self.backend = "onnx" if self.session is not None else "numpy"

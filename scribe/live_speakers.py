@@ -19,6 +19,7 @@ Not done live: the short-phrase embeddings and the centroid refinement of the fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,11 +28,22 @@ from scribe.domain import Segment, Transcript
 
 __all__ = ["LiveSpeakers", "Turn", "turns"]
 
+
+@lru_cache(maxsize=1)
+def _live_encoder():  # type: ignore[no-untyped-def]
+    """The voice encoder on one thread: live, it embeds a few windows at a time, where a thread pool
+    costs more than it gives (measured: 1.46 CPU-s per minute of audio on one thread, 3.05 on two),
+    and the live transcriber needs the other core."""
+    from models.speaker_encoder import VoiceEncoder
+
+    return VoiceEncoder(threads=1)
+
 RING_S = 30.0  # audio kept for embedding windows (the live transcriber commits within ~15 s)
 REFIT_WINDOWS = 40  # fit the voices again after this many new voiced windows (10 s of speech)
 MAX_FIT_WINDOWS = 1200  # a fit uses at most this many windows, evenly spread (cost stays flat)
 CONTEXT_WORDS = 30  # labelled words before the new ones that the Viterbi pass continues from
-_HOP_SAMPLES = sp.HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it)
+HOP_FRAMES = sp.HOP_FRAMES  # a window every 0.25 s, as in the final pass
+_HOP_SAMPLES = HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it)
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class LiveSpeakers:
         self._enrol = None if enrolment is None else sp._unit(np.asarray(enrolment, np.float32))
         self._ring = np.zeros(0, np.float32)
         self._ring_start = 0  # absolute sample of ring[0], always on the window grid
+        self._mel = np.zeros((0, 40), np.float32)  # mel frames of the ring (unnormalised power)
         self._next_frame = 0  # absolute mel frame of the next window start to look at
         self._embs = np.zeros((0, 256), np.float32)
         self._centres = np.zeros(0)
@@ -82,11 +95,14 @@ class LiveSpeakers:
     # ---- input ------------------------------------------------------------------------------
     def add_audio(self, audio: np.ndarray) -> None:
         self._ring = np.concatenate([self._ring, np.asarray(audio, np.float32).reshape(-1)])
+        self._extend_mel()
         excess = len(self._ring) - int(RING_S * sp.SAMPLE_RATE)
         if excess > 0:
-            self._embed_new()  # before the oldest audio goes (a worker that fell behind)
             cut = excess - excess % _HOP_SAMPLES + _HOP_SAMPLES
+            if self._next_frame < (self._ring_start + cut) // 160 + sp.WINDOW_FRAMES:
+                self._embed_new()  # before the oldest audio goes (a worker that fell behind)
             self._ring = self._ring[cut:].copy()
+            self._mel = self._mel[cut // 160 :]
             self._ring_start += cut
 
     def add_segments(self, segments: list[Segment]) -> bool:
@@ -131,26 +147,32 @@ class LiveSpeakers:
         return len(self._ring) / sp.SAMPLE_RATE
 
     # ---- work -------------------------------------------------------------------------------
+    def _extend_mel(self) -> None:
+        """Add the mel frames whose samples have all arrived (each frame is computed once)."""
+        from scribe.speakers_mel import mel_frames
+
+        ready = (len(self._ring) - 200) // 160 + 1 if len(self._ring) >= 200 else 0
+        if ready > len(self._mel):
+            more = mel_frames(self._ring, len(self._mel), ready - len(self._mel))
+            self._mel = np.concatenate([self._mel, more])
+
     def _embed_new(self) -> None:
         """Embeddings of the voiced windows that now lie wholly inside the ring."""
-        from scribe.speakers_mel import mel_spectrogram
-
-        if len(self._ring) < sp.WINDOW_FRAMES * 160:
-            return
-        mel = mel_spectrogram(sp._normalise(self._ring))
+        mel = self._mel
         first = self._ring_start // 160  # absolute frame of mel[0]
-        # The last 2 frames see the zero padding past the ring's end: windows stop before them.
-        last_start = first + len(mel) - 2 - sp.WINDOW_FRAMES
-        begin = max(self._next_frame, first + 2)
-        begin += -begin % sp.HOP_FRAMES
-        starts = np.arange(begin, last_start + 1, sp.HOP_FRAMES)
-        if len(starts) == 0:
+        starts = np.arange(
+            self._next_frame, first + len(mel) - sp.WINDOW_FRAMES + 1, HOP_FRAMES
+        )
+        if len(starts) == 0 or len(mel) < sp.WINDOW_FRAMES:
             return
-        self._next_frame = int(starts[-1]) + sp.HOP_FRAMES
-        rel = sp.voiced_window_starts(mel, starts - first)
+        self._next_frame = int(starts[-1]) + HOP_FRAMES
+        rel = sp.voiced_window_starts(mel, starts[starts >= first] - first)
         if len(rel) == 0:
             return
-        embs = sp.embed_windows(mel, rel)
+        # The mel is power: raising the audio by g (as the final pass does) scales it by g².
+        lo = int(rel[0])
+        part = mel[lo : int(rel[-1]) + sp.WINDOW_FRAMES] * np.float32(sp._gain(self._ring) ** 2)
+        embs = sp.embed_windows(part, rel - lo, encoder=_live_encoder())
         self._embs = np.concatenate([self._embs, embs])
         self._centres = np.concatenate(
             [self._centres, (rel + first + sp.WINDOW_FRAMES / 2) / 100.0]

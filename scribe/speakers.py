@@ -81,11 +81,16 @@ def _encoder():  # type: ignore[no-untyped-def]
 def _normalise(audio: np.ndarray) -> np.ndarray:
     """Float32 mono, raised (never lowered) to -30 dBFS as Resemblyzer's training data was."""
     wav = np.asarray(audio, np.float32).reshape(-1)
+    gain = _gain(wav)
+    return wav * np.float32(gain) if gain > 1 else wav
+
+
+def _gain(wav: np.ndarray) -> float:
+    """The amplitude gain :func:`_normalise` applies (1 when the audio is loud enough or silent)."""
     rms = float(np.sqrt(np.mean(wav.astype(np.float64) ** 2))) if len(wav) else 0.0
     if rms <= 1e-8:
-        return wav
-    gain = 10 ** ((-30.0 - 20 * np.log10(rms)) / 20)
-    return wav * np.float32(gain) if gain > 1 else wav
+        return 1.0
+    return max(1.0, 10 ** ((-30.0 - 20 * np.log10(rms)) / 20))
 
 
 def _window_embeddings(
@@ -127,11 +132,13 @@ def voiced_window_starts(mel: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return starts[share >= 0.4]
 
 
-def embed_windows(mel: np.ndarray, starts: np.ndarray, cancel: CancelToken = NEVER) -> np.ndarray:
+def embed_windows(
+    mel: np.ndarray, starts: np.ndarray, cancel: CancelToken = NEVER, encoder=None  # noqa: ANN001
+) -> np.ndarray:
     """Unit voice embeddings (n, 256) of the 1.6 s mel windows beginning at ``starts``."""
     if len(starts) == 0:
         return np.zeros((0, 256), np.float32)
-    enc = _encoder()
+    enc = encoder or _encoder()
     embs = []
     for i in range(0, len(starts), 64):
         cancel.check()

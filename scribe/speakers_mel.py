@@ -69,3 +69,25 @@ def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
     )
     spec = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2
     return (spec.astype(np.float32) @ _MEL.T).astype(np.float32)
+
+
+def mel_frames(wav: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Frames ``first .. first+count-1`` of ``mel_spectrogram(wav)``, from only the samples they need.
+
+    Frame k is centred on sample 160*k and sees samples [160k - 200, 160k + 200); samples outside
+    ``wav`` count as zero, as the centred padding of :func:`mel_spectrogram` does. The live speaker
+    labeller uses this to add frames as audio arrives instead of redoing the whole ring.
+    """
+    if count <= 0:
+        return np.zeros((0, N_MELS), np.float32)
+    wav = np.asarray(wav, np.float32)
+    a, b = first * HOP - N_FFT // 2, (first + count - 1) * HOP + N_FFT // 2
+    piece = np.zeros(b - a, np.float32)
+    lo, hi = max(a, 0), min(b, len(wav))
+    if hi > lo:
+        piece[lo - a : hi - a] = wav[lo:hi]
+    frames = np.lib.stride_tricks.as_strided(
+        piece, (count, N_FFT), (piece.strides[0] * HOP, piece.strides[0])
+    )
+    spec = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2
+    return (spec.astype(np.float32) @ _MEL.T).astype(np.float32)

@@ -52,11 +52,10 @@ def _new_transcriber(model: str):  # noqa: ANN202
 
 def _new_labeller(enrolment):  # noqa: ANN001, ANN202
     """Live speaker labels, or None when the voice model cannot be loaded (labels come at Stop)."""
-    from scribe.live_speakers import LiveSpeakers
-    from scribe.speakers import _encoder
+    from scribe.live_speakers import LiveSpeakers, _live_encoder
 
     try:
-        _encoder()
+        _live_encoder()
     except (ScribeError, ImportError) as e:
         log.warning("live speaker labels are off: %s", type(e).__name__)
         return None
