@@ -36,11 +36,11 @@ def _child(path: Path, model: str, block_s: float) -> int:
     import soundfile as sf
 
     from scribe.live import LiveTranscriber
-    from scribe.live_speakers import LiveSpeakers, _live_encoder
+    from scribe.live_speakers import LiveSpeakers, live_encoder
     from scribe.transcriber import TranscribeOptions, load_model
 
     load_model(model)
-    _live_encoder()
+    live_encoder()
     rss_loaded = peak_rss_mb()
     live = LiveTranscriber(TranscribeOptions(model=model))
     labeller = LiveSpeakers()

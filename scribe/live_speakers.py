@@ -26,17 +26,8 @@ import numpy as np
 from scribe import speakers as sp
 from scribe.domain import Segment, Transcript
 
-__all__ = ["LiveSpeakers", "Turn", "turns"]
+__all__ = ["LiveSpeakers", "Turn", "live_encoder", "turns"]
 
-
-@lru_cache(maxsize=1)
-def _live_encoder():  # type: ignore[no-untyped-def]
-    """The voice encoder on one thread: live, it embeds a few windows at a time, where a thread pool
-    costs more than it gives (measured: 1.46 CPU-s per minute of audio on one thread, 3.05 on two),
-    and the live transcriber needs the other core."""
-    from models.speaker_encoder import VoiceEncoder
-
-    return VoiceEncoder(threads=1)
 
 RING_S = 30.0  # audio kept for embedding windows (the live transcriber commits within ~15 s)
 REFIT_WINDOWS = 40  # fit the voices again after this many new voiced windows (10 s of speech)
@@ -44,6 +35,19 @@ MAX_FIT_WINDOWS = 1200  # a fit uses at most this many windows, evenly spread (c
 CONTEXT_WORDS = 30  # labelled words before the new ones that the Viterbi pass continues from
 HOP_FRAMES = sp.HOP_FRAMES  # a window every 0.25 s, as in the final pass
 _HOP_SAMPLES = HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it)
+
+
+@lru_cache(maxsize=1)
+def live_encoder():  # type: ignore[no-untyped-def]
+    """The voice encoder on one thread.
+
+    Live, it embeds a few windows at a time, where a thread pool costs more than it gives (measured:
+    1.46 CPU-s per minute of audio on one thread, 3.05 on two), and the live transcriber needs the
+    other core.
+    """
+    from models.speaker_encoder import VoiceEncoder
+
+    return VoiceEncoder(threads=1)
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ class LiveSpeakers:
         # The mel is power: raising the audio by g (as the final pass does) scales it by g².
         lo = int(rel[0])
         part = mel[lo : int(rel[-1]) + sp.WINDOW_FRAMES] * np.float32(sp._gain(self._ring) ** 2)
-        embs = sp.embed_windows(part, rel - lo, encoder=_live_encoder())
+        embs = sp.embed_windows(part, rel - lo, encoder=live_encoder())
         self._embs = np.concatenate([self._embs, embs])
         self._centres = np.concatenate(
             [self._centres, (rel + first + sp.WINDOW_FRAMES / 2) / 100.0]
@@ -187,13 +191,8 @@ class LiveSpeakers:
         self._cents, self._roles = None, {}
         if len(embs) < sp.MIN_WINDOWS_FOR_TWO:
             return  # too little speech yet (the final pass applies the same rule)
-        cents = sp._cluster(embs)
-        if self._enrol is None:
-            if len(cents) == 1 or (len(cents) == 2 and float(cents[0] @ cents[1]) > sp.UNSURE_COSINE):
-                return
-        elif len(cents) == 2:
-            cents = sp._cluster_enrolled(embs, self._enrol)
-        self._cents = cents
+        voices = sp.fit_voices(embs, self._enrol)
+        self._cents = None if voices is None else voices[0]
 
     def _scores(self, units: list[tuple[float, float, str]]) -> np.ndarray:
         assert self._cents is not None

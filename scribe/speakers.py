@@ -266,6 +266,25 @@ def _cluster_enrolled(embs: np.ndarray, enrolment: np.ndarray) -> np.ndarray:
     return np.stack([enrolment, other])
 
 
+def fit_voices(
+    embs: np.ndarray, enrolment: np.ndarray | None
+) -> tuple[np.ndarray, bool] | None:
+    """The voices' unit centroids, and whether the first is the enrolled print held fixed.
+
+    None when there is no enrolment and too little speech, or voices too alike, to tell who is
+    who: a wrong label is worse than none (the drafter would file the clinician's questions as the
+    patient's history), so the words stay unlabelled and the clinician can set them.
+    """
+    cents = _cluster(embs)
+    if enrolment is None:
+        if len(cents) == 1 or (len(cents) == 2 and float(cents[0] @ cents[1]) > UNSURE_COSINE):
+            return None
+        return cents, False
+    if len(cents) == 2:
+        return _cluster_enrolled(embs, enrolment), True
+    return cents, False
+
+
 def _word_scores(
     embs: np.ndarray, centres: np.ndarray, cents: np.ndarray, times: np.ndarray
 ) -> np.ndarray:
@@ -417,17 +436,10 @@ def label_transcript(
     if len(embs) == 0:
         return transcript
     enrol_vec = None if enrolment is None else _unit(np.asarray(enrolment, np.float32))
-    cents = _cluster(embs)
-    if enrol_vec is None and (
-        len(cents) == 1 or (len(cents) == 2 and float(cents[0] @ cents[1]) > UNSURE_COSINE)
-    ):
-        # Too little speech, or voices too alike, to tell who is who without an enrolment: a
-        # wrong label is worse than none (the drafter would file the clinician's questions as the
-        # patient's history), so the transcript stays unlabelled and the clinician can set them.
+    voices = fit_voices(embs, enrol_vec)
+    if voices is None:
         return transcript
-    fixed = enrol_vec is not None and len(cents) == 2
-    if enrol_vec is not None and fixed:
-        cents = _cluster_enrolled(embs, enrol_vec)
+    cents, fixed = voices
     # Units to label: words where there are any, else whole segments.
     units: list[tuple[float, float, str]] = []
     owner: list[int] = []

@@ -228,6 +228,7 @@ class Controller(QObject):
 
     @Slot(str, object)
     def on_transcribed(self, eid: str, transcript: Transcript) -> None:
+        self.live_segments.pop(eid, None)  # the stored transcript replaces the live one
         if self._persist(eid, lambda: self.store.save_transcript(eid, transcript)):
             self.visits_changed.emit()
 

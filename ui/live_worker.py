@@ -52,10 +52,10 @@ def _new_transcriber(model: str):  # noqa: ANN202
 
 def _new_labeller(enrolment):  # noqa: ANN001, ANN202
     """Live speaker labels, or None when the voice model cannot be loaded (labels come at Stop)."""
-    from scribe.live_speakers import LiveSpeakers, _live_encoder
+    from scribe.live_speakers import LiveSpeakers, live_encoder
 
     try:
-        _live_encoder()
+        live_encoder()
     except (ScribeError, ImportError) as e:
         log.warning("live speaker labels are off: %s", type(e).__name__)
         return None
@@ -91,10 +91,15 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
             continue
         changed = bool(update.new_committed)
         if labeller is not None:
-            labeller.add_audio(audio)
-            if update.new_committed:
-                changed = labeller.add_segments(update.new_committed)
-                shown = labeller.segments
+            try:
+                labeller.add_audio(audio)
+                if update.new_committed:
+                    changed = labeller.add_segments(update.new_committed)
+                    shown = labeller.segments
+            except Exception as e:  # noqa: BLE001 - labels are an aid: the transcript goes on
+                log.warning("live speaker labels stopped for visit %s: %s", eid, type(e).__name__)
+                labeller = None
+                shown = shown + update.new_committed
         elif update.new_committed:
             shown = shown + update.new_committed
         if changed or update.pending_text != last_pending:
