@@ -258,3 +258,24 @@ def test_an_answer_that_names_the_allergen_is_kept_not_folded_away():
     allergy = [s for s in sentences if "penicillin" in s.text.lower()]
     assert allergy and 1 in allergy[0].evidence
     assert any(s.text == "Denies fever." for s in sentences)
+
+
+def test_clinicians_diagnosis_goes_to_assessment_and_an_allergy_rash_is_not_the_complaint():
+    """tests/data/visit_two_voices.wav as the app labels it: "You have acute bronchitis" is the
+    clinician naming the diagnosis (Assessment, not the patient's history), and the rash penicillin
+    gives is an allergy, not why the patient came."""
+    t = parse_text_transcript("\n".join([
+        "[doctor] Good morning, what brings you in today?",
+        "[patient] I have had a cough for four days, and it keeps me up at night.",
+        "[doctor] Do you have any allergies to medications?",
+        "[patient] Yes, I am allergic to penicillin.",
+        "[patient] It gives me a rash.",
+        "[doctor] Your temperature is normal, and your lungs are clear.",
+        "[doctor] You have acute bronchitis.",
+        "[doctor] Get plenty of rest, drink fluids, and follow up in one week.",
+    ]))
+    draft = get_drafter("offline").draft(t, load_template("soap"))
+    by_title = {s.title: [x.text for x in s.sentences] for s in draft.sections}
+    assert any("acute bronchitis" in x.lower() for x in by_title["Assessment"]), by_title
+    assert not any("bronchitis" in x.lower() for x in by_title["Subjective"]), by_title
+    assert by_title["Subjective"][0].lower() != "rash.", by_title

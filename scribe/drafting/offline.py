@@ -161,8 +161,12 @@ def chief_complaint(transcript: Transcript) -> Unit | None:
                 u = Unit(reason, (seg.index,), seg.speaker, 0.0, label="cc", score=2.0)
                 u.text = sentence_case(normalize_numbers(reason))
                 return u
+    prev = ""
     for seg in transcript.segments[: max(40, len(transcript.segments) // 3)]:
-        text = tidy(seg.text).lower()
+        text, before = tidy(seg.text).lower(), prev
+        prev = text
+        if "allerg" in text or "allerg" in before:
+            continue  # "penicillin gives me a rash" is an allergy, not the reason for the visit
         pain = _PAIN.search(text)
         if pain and seg.speaker != "clinician" and not is_question(text):
             u = Unit(pain.group(0), (seg.index,), seg.speaker, 0.0, label="cc", score=2.0)

@@ -128,7 +128,11 @@ CUES: dict[str, re.Pattern[str]] = {
 STRONG: dict[str, re.Pattern[str]] = {
     "assessment": re.compile(
         r"\b(?:i think (?:this|it|that|you|he|she) (?:is|has|have|looks|might|may)|diagnos|"
-        r"consistent with|looks like (?:a|an|you|it's)|my impression|sounds like (?:a|an|you))",
+        r"consistent with|looks like (?:a|an|you|it's)|my impression|sounds like (?:a|an|you))"
+        # The clinician naming the diagnosis to the patient: "you have acute bronchitis".
+        r"|^(?:so,? |okay,? |well,? )?you(?: have|'ve got| likely have| probably have) "
+        r"(?:an? )?(?:[\w-]+ ){0,3}?[\w-]*(?:itis|osis|emia|algia|pathy|infection|sprain|strain|"
+        r"fracture|syndrome|disease|disorder|virus|reflux|migraine)\b",
         re.IGNORECASE,
     ),
     "plan": re.compile(
