@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data"
 OUT = ROOT / "docs" / "screenshots"
+CLIP = "visit_two_voices.wav"  # two clearly different voices: the speaker labels show
 
 
 class ClipStream:
@@ -116,7 +117,7 @@ def main() -> int:
     app = create_app([])
     store = Store.open(db_path(), actor="app")
     window = build_window(store, audio_dir=audio_dir(),
-                          stream_factory=lambda **kw: ClipStream(DATA / "visit_short.wav", **kw))
+                          stream_factory=lambda **kw: ClipStream(DATA / CLIP, **kw))
     window.resize(1280, 800)
     window.show()
     ctrl = window.controller
@@ -124,7 +125,7 @@ def main() -> int:
 
     # A visit imported earlier, so the list is not empty.
     clip = home / "Cough, four days.wav"
-    shutil.copyfile(DATA / "visit_short.wav", clip)
+    shutil.copyfile(DATA / CLIP, clip)
     ready: list[str] = []
     ctrl.draft_ready.connect(ready.append)
     window.import_file(str(clip))
@@ -137,8 +138,10 @@ def main() -> int:
     panel.label_edit.setText("Room 2, follow-up")
     panel.consent.setChecked(True)
     panel.record_btn.click()
-    # The live transcript grows while recording: wait for a few committed sentences.
+    # The live transcript grows while recording: wait for a few committed sentences, each turn
+    # headed by its speaker.
     wait_until(app, lambda: len(panel.committed_text.split()) >= 25, timeout=120)
+    wait_until(app, lambda: "PATIENT:" in panel.live.toPlainText(), timeout=60)
     wait_until(app, lambda: panel.meter.value() > 40, timeout=10)
     window.grab().save(str(OUT / "record.png"))
     panel.stop_btn.click()
