@@ -32,7 +32,7 @@ def _rss_now_mb() -> float:
     return float("nan")
 
 
-def _child(path: Path, model: str, block_s: float) -> int:
+def _child(path: Path, model: str, block_s: float, speakers: bool = True) -> int:
     import soundfile as sf
 
     from scribe.live import LiveTranscriber
@@ -40,18 +40,20 @@ def _child(path: Path, model: str, block_s: float) -> int:
     from scribe.transcriber import TranscribeOptions, load_model
 
     load_model(model)
-    live_encoder()
+    if speakers:
+        live_encoder()
     rss_loaded = peak_rss_mb()
     live = LiveTranscriber(TranscribeOptions(model=model))
-    labeller = LiveSpeakers()
+    labeller = LiveSpeakers() if speakers else None
     t = time.perf_counter()
     max_window = 0.0
     with sf.SoundFile(path) as f:
         for block in f.blocks(blocksize=int(block_s * f.samplerate), dtype="float32"):
             update = live.feed(block)
-            labeller.add_audio(block)
-            if update.new_committed:
-                labeller.add_segments(update.new_committed)
+            if labeller is not None:
+                labeller.add_audio(block)
+                if update.new_committed:
+                    labeller.add_segments(update.new_committed)
             max_window = max(max_window, live.buffer_s)
     transcript = live.finish()
     print(
@@ -73,10 +75,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--model", default="tiny.en")
     p.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 15])
     p.add_argument("--block", type=float, default=5.0, help="seconds of audio per feed")
+    p.add_argument("--no-speakers", action="store_true", help="without the live speaker labels")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        return _child(args.child, args.model, args.block)
+        return _child(args.child, args.model, args.block, not args.no_speakers)
     reason = missing_reason()
     if reason:
         print(reason)
@@ -97,7 +100,7 @@ def main(argv: list[str]) -> int:
             args.model,
             "--block",
             str(args.block),
-        ]
+        ] + (["--no-speakers"] if args.no_speakers else [])
         done = subprocess.run(
             cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
         )
@@ -117,8 +120,8 @@ def main(argv: list[str]) -> int:
             ]
         )
     print(
-        f"live transcriber + live speaker labels, model {args.model}, {args.block:g} s feeds, "
-        "fresh process each"
+        f"live transcriber{'' if args.no_speakers else ' + live speaker labels'}, model "
+        f"{args.model}, {args.block:g} s feeds, fresh process each"
     )
     print(
         table(

@@ -176,7 +176,9 @@ class LiveSpeakers:
         # The mel is power: raising the audio by g (as the final pass does) scales it by g².
         lo = int(rel[0])
         part = mel[lo : int(rel[-1]) + sp.WINDOW_FRAMES] * np.float32(sp._gain(self._ring) ** 2)
-        embs = sp.embed_windows(part, rel - lo, encoder=live_encoder())
+        # Small batches: per window they cost what 64 do, and the encoder's memory stays small
+        # (a 100-window catch-up batch grew the process by 37 MB for good).
+        embs = sp.embed_windows(part, rel - lo, encoder=live_encoder(), batch_size=16)
         self._embs = np.concatenate([self._embs, embs])
         self._centres = np.concatenate(
             [self._centres, (rel + first + sp.WINDOW_FRAMES / 2) / 100.0]

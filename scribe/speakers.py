@@ -133,16 +133,24 @@ def voiced_window_starts(mel: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def embed_windows(
-    mel: np.ndarray, starts: np.ndarray, cancel: CancelToken = NEVER, encoder=None  # noqa: ANN001
+    mel: np.ndarray,
+    starts: np.ndarray,
+    cancel: CancelToken = NEVER,
+    encoder=None,  # noqa: ANN001
+    batch_size: int = 64,
 ) -> np.ndarray:
-    """Unit voice embeddings (n, 256) of the 1.6 s mel windows beginning at ``starts``."""
+    """Unit voice embeddings (n, 256) of the 1.6 s mel windows beginning at ``starts``.
+
+    ``batch_size`` windows go to the encoder at a time; onnxruntime keeps the memory of the
+    largest batch it has seen, so a long-lived caller keeps it small.
+    """
     if len(starts) == 0:
         return np.zeros((0, 256), np.float32)
     enc = encoder or _encoder()
     embs = []
-    for i in range(0, len(starts), 64):
+    for i in range(0, len(starts), batch_size):
         cancel.check()
-        batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts[i : i + 64]])
+        batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts[i : i + batch_size]])
         embs.append(enc.embed_mels(batch))
     return np.concatenate(embs)
 
