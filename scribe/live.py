@@ -284,8 +284,7 @@ class LiveTranscriber:
         with self._lock:
             commit = self._hyp.agree(words)
             added = self._add_committed(commit)
-        self._trim(raw)
-        return added
+        return added + self._trim(raw)
 
     def _add_committed(self, words: list[Word]) -> list[Segment]:
         """Append committed words as one or more new segments (caller holds the lock)."""
@@ -346,8 +345,11 @@ class LiveTranscriber:
             out.append([Word(w.start + offset, w.end + offset, w.word) for w in seg.words])
         return out
 
-    def _trim(self, raw: list[list[Word]]) -> None:
-        """Drop audio before the end of a committed segment; force room when past the cap."""
+    def _trim(self, raw: list[list[Word]]) -> list[Segment]:
+        """Drop audio before the end of a committed segment; force room when past the cap.
+
+        Returns the segments committed to make room (shown live like any other).
+        """
         end_s = self._buffer_start_s + self.buffer_s
         if self.buffer_s > self.trim_s:
             ends = [seg[-1].end for seg in raw[:-1] if seg[-1].end <= self._hyp.last_time]
@@ -361,8 +363,10 @@ class LiveTranscriber:
                 early = [w for w in self._hyp.previous if w.end <= cut]
                 self._hyp.previous = self._hyp.previous[len(early) :]
                 self._hyp.commit(early)
-                self._add_committed(early)
+                forced = self._add_committed(early)
             self._cut(cut)
+            return forced
+        return []
 
     def _cut(self, t: float) -> None:
         drop = int(round((t - self._buffer_start_s) * SAMPLE_RATE))

@@ -193,3 +193,16 @@ def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_i
     h = _Hypotheses()
     h.agree(hyp(" words", " going", " on"))
     assert h.agree(hyp(" worse", " going", " on")) == []
+
+
+def test_every_committed_segment_reaches_the_live_view(models_root, monkeypatch):
+    """Segments committed to make room in a full window are reported like the others (the record
+    view is built from the updates, so a segment missing there would never be shown live)."""
+    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
+    audio = load_audio(DATA / "visit_short.wav")
+    live = LiveTranscriber(TINY, min_chunk_s=1.0, max_buffer_s=3.0)
+    reported = []
+    for at in range(0, len(audio), SAMPLE_RATE // 2):
+        reported += live.feed(audio[at : at + SAMPLE_RATE // 2]).new_committed
+    assert [s.text for s in reported] == [s.text for s in live.committed]
+    assert len(reported) >= 5
