@@ -59,23 +59,14 @@ _WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.f
 
 def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
     """(frames, 40) power mel spectrogram, one frame per 10 ms (frame i centred on sample 160*i)."""
-    wav = np.asarray(wav, np.float32)
-    padded = np.pad(wav, N_FFT // 2)
-    n_frames = 1 + (len(padded) - N_FFT) // HOP
-    if n_frames <= 0:
-        return np.zeros((0, N_MELS), np.float32)
-    frames = np.lib.stride_tricks.as_strided(
-        padded, (n_frames, N_FFT), (padded.strides[0] * HOP, padded.strides[0])
-    )
-    spec = np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2
-    return (spec.astype(np.float32) @ _MEL.T).astype(np.float32)
+    return mel_frames(wav, 0, 1 + len(wav) // HOP)
 
 
 def mel_frames(wav: np.ndarray, first: int, count: int) -> np.ndarray:
     """Frames ``first .. first+count-1`` of ``mel_spectrogram(wav)``, from only the samples they need.
 
     Frame k is centred on sample 160*k and sees samples [160k - 200, 160k + 200); samples outside
-    ``wav`` count as zero, as the centred padding of :func:`mel_spectrogram` does. The live speaker
+    ``wav`` count as zero (the centred padding librosa uses). The live speaker
     labeller uses this to add frames as audio arrives instead of redoing the whole ring.
     """
     if count <= 0:
