@@ -109,8 +109,8 @@ class LiveSpeakers:
             self._mel = self._mel[cut // 160 :]
             self._ring_start += cut
 
-    def add_segments(self, segments: list[Segment]) -> bool:
-        """Take newly committed segments; True when any shown label changed or was added."""
+    def add_segments(self, segments: list[Segment]) -> None:
+        """Take newly committed segments and label them (all of them again after a refit)."""
         self._embed_new()
         # One unit per word, or per segment when it has no word timings (as the final pass does).
         new_units = [
@@ -125,9 +125,8 @@ class LiveSpeakers:
         if self._fitted_at < 0 or len(self._embs) - self._fitted_at >= due:
             self._fit()
             self._label(0)
-            return True
-        self._label(len(self._units) - len(new_units))
-        return bool(new_units)
+        else:
+            self._label(len(self._units) - len(new_units))
 
     # ---- output -----------------------------------------------------------------------------
     @property

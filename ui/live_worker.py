@@ -68,7 +68,7 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
     eid, rec = job.encounter_id, session.recorder
     live = _new_transcriber(job.model)
     labeller = _new_labeller(job.enrolment)
-    shown: list = []  # the committed segments the record view shows, labelled when known
+    shown: list = []  # every committed segment, as the record view shows it (labelled when known)
     read = 0
     broken = False  # the live path failed: the whole recording is transcribed after Stop
     last_pending = ""
@@ -89,20 +89,17 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
             broken = True
             log.warning("live transcription stopped for visit %s: %s", eid, type(e).__name__)
             continue
-        changed = bool(update.new_committed)
         if labeller is not None:
             try:
                 labeller.add_audio(audio)
                 if update.new_committed:
-                    changed = labeller.add_segments(update.new_committed)
-                    shown = labeller.segments
+                    labeller.add_segments(update.new_committed)
             except Exception as e:  # noqa: BLE001 - labels are an aid: the transcript goes on
                 log.warning("live speaker labels stopped for visit %s: %s", eid, type(e).__name__)
                 labeller = None
-                shown = shown + update.new_committed
-        elif update.new_committed:
-            shown = shown + update.new_committed
-        if changed or update.pending_text != last_pending:
+        if update.new_committed:
+            shown = labeller.segments if labeller is not None else live.committed
+        if update.new_committed or update.pending_text != last_pending:
             last_pending = update.pending_text
             signals.live.emit(eid, shown, update.pending_text)
     if session.path is None:
