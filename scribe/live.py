@@ -323,6 +323,7 @@ class LiveTranscriber:
             return []
         opts = self.options
         prompt = self._prompt_before(offset) if self._prompt_context else None
+        live_step = step and not self._step_fallback
         model = load_model(opts.model, opts.device)
         segments, _info = model.transcribe(
             audio,
@@ -333,7 +334,7 @@ class LiveTranscriber:
             hotwords=self._hotwords,
             initial_prompt=prompt or opts.initial_prompt,
             condition_on_previous_text=False,
-            **(_step_decoding(len(audio) / SAMPLE_RATE) if step and not self._step_fallback else {}),
+            **(_step_decoding(len(audio) / SAMPLE_RATE) if live_step else {}),
         )
         out: list[list[Word]] = []
         for seg in segments:
