@@ -94,13 +94,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("audio", help="an audio file, or 'aci' for a spoken ACI-Bench dialogue")
     p.add_argument("--model", default="base")
     p.add_argument("--speed", type=float, default=1.0, help="feed N× real time (not for reports)")
-    p.add_argument("--min-chunk", type=float, default=1.0)
+    p.add_argument("--min-chunk", type=float, default=0.5, help="new audio per step (s)")
     p.add_argument("--flush", type=float, default=FLUSH_S, help="recorder flush interval (s)")
     p.add_argument("--max-buffer", type=float, default=15.0)
     p.add_argument("--trim", type=float, default=None, help="trim window past this (s)")
     p.add_argument("--step-beam", type=int, default=1, help="beam size of live steps")
     p.add_argument("--fallback", action="store_true", help="temperature fallback in live steps")
     p.add_argument("--no-prompt", action="store_true", help="no committed-text prompt")
+    p.add_argument(
+        "--encoder-pad",
+        type=float,
+        default=7.0,
+        help="live steps encode the window plus this much padding (s); 30 = Whisper's full 30 s",
+    )
     p.add_argument(
         "--no-speakers", action="store_true", help="without live speaker labels (on in the app)"
     )
@@ -125,6 +131,7 @@ def main(argv: list[str]) -> int:
         step_beam_size=args.step_beam,
         prompt_context=not args.no_prompt,
         step_fallback=args.fallback,
+        encoder_pad_s=None if args.encoder_pad >= 30 else args.encoder_pad,
     )
     labeller = None
     if not args.no_speakers:
@@ -145,6 +152,12 @@ def main(argv: list[str]) -> int:
         ["audio (s)", f"{audio_s:.1f}", ""],
         ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
         ["live speaker labels", "off" if labeller is None else "on", "on in the app"],
+        [
+            "step: new audio / encoder input",
+            f"{args.min_chunk:g} s / "
+            + ("30 s" if args.encoder_pad >= 30 else f"window + {args.encoder_pad:g} s"),
+            "",
+        ],
         ["decode steps", len(r["steps"]), ""],
         [
             "step time p50 / max (s)",

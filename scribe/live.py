@@ -4,14 +4,16 @@ Streaming policy: LocalAgreement-2 from ufal/whisper_streaming (D. Macháček, R
 "Turning Whisper into Real-Time Transcription System", IJCNLP-AACL 2023 system demonstrations,
 arXiv:2307.14743). Each step re-transcribes a window of recent audio; a word becomes *committed*
 (final, never rewritten) once two consecutive hypotheses agree on it, in order, after the last
-committed word. The window is trimmed at the end of a fully committed Whisper segment (their
-"segment" trimming), so audio in RAM stays under ``max_buffer_s`` however long the visit is.
-Deviations from the reference, each measured (docs/benchmarks.md): words are compared ignoring case
-and punctuation, and fillers ("mm-hmm", "uh") match each other or may be missing from one
-hypothesis; VAD stays on (it keeps vocabulary biasing from writing words into silence); the window
-is trimmed as soon as it passes ``trim_s``, not only at 15 s, which keeps each step short on a
-2-core CPU; live steps decode greedily with no temperature fallback and a bounded output, and drop
-a repetition loop, so one doubtful window cannot stall the live text for seconds.
+committed word. The window is trimmed once it passes ``trim_s`` (so audio in RAM stays under
+``max_buffer_s`` however long the visit is). Deviations from the reference, each measured
+(docs/benchmarks.md): words are compared ignoring case and punctuation, and fillers ("mm-hmm",
+"uh") match each other or may be missing from one hypothesis; VAD stays on (it keeps vocabulary
+biasing from writing words into silence); the window is cut in a pause after committed words (not
+at a segment's end time, which can fall inside a word) and keeps at least 4 s; live steps decode
+greedily with no temperature fallback and a bounded output, and drop a repetition loop, so one
+doubtful window cannot stall the live text for seconds; and a step encodes the window plus 7 s
+of padding instead of 30 s (whisper.cpp's ``audio_ctx``), which makes a step fast enough to run
+on every 0.5 s of new audio on a 2-core CPU.
 """
 
 from __future__ import annotations
@@ -37,17 +39,53 @@ __all__ = ["LiveTranscriber", "LiveUpdate", "PcmTailReader", "group_words"]
 _PROMPT_CHARS = 200  # committed text given as initial_prompt, as whisper_streaming does
 _NGRAM = 5  # longest repeat of the committed tail removed from a new hypothesis
 _TRIM_EVERY = 10  # decode steps between returns of freed native memory to the OS
+_ENCODER_STEP_FRAMES = 200  # encoder input rounded up to 2 s (200 frames)
+_FINISH_CONTEXT_S = 3.0  # committed audio decoded with the tail at Stop
+_MIN_PAUSE_S = 0.15  # the window is cut only in a pause at least this long
+_KEEP_S = 4.0  # ... and keeps at least this much audio after the cut
 _LOOP_RATIO = 2.4  # faster-whisper's compression-ratio threshold for a repetition loop
 
 
-def _step_decoding(window_s: float) -> dict:
-    """Decoding of a live step: one greedy pass, no temperature fallback, bounded output.
+def _bounded_decoding(window_s: float) -> dict:
+    """Decoding of a live step and of the tail at Stop: no temperature fallback, bounded output.
 
-    Fallback re-decodes a doubtful window up to five times (a 14 s step was measured); a live step
-    is redone a second later anyway. Speech runs ~4.5 tokens a second, so 6 a second plus room for
-    timestamps cuts a repetition loop short without cutting speech.
+    Fallback re-decodes a doubtful window up to five times (a 14 s step was measured, and a 14.5 s
+    Stop on a 1.3 s tail); a live step is redone a second later anyway. Speech runs ~4.5 tokens a
+    second, so 6 a second plus room for timestamps cuts a repetition loop short without cutting
+    speech.
     """
     return {"temperature": 0.0, "max_new_tokens": int(6 * window_s) + 16}
+
+
+def _short_context_view(model, pad_s: float):
+    """``model`` (shared, not copied) with an encoder that sees the audio plus ``pad_s``, not 30 s.
+
+    Whisper encodes a fixed 30 s window; faster-whisper pads a shorter window's features with
+    zeros to 3000 frames. CTranslate2's encoder takes fewer frames, and on a 2-core CPU a 10 s
+    input encodes in about a quarter of the time (0.09 s against 0.38 s for base). This is
+    whisper.cpp's ``audio_ctx`` (ggml-org/whisper.cpp#137, its ``stream`` example, and
+    ggml-org/whisper.cpp#1855, which sizes it from the audio's length). Whisper was trained on 30 s,
+    and with too little padding the decoder can loop; with 7 s, WER against the script over three
+    ACI-Bench dialogues stayed where full 30 s steps had it (docs/benchmarks.md), and a loop is
+    bounded anyway (:func:`_bounded_decoding`).
+    """
+    from faster_whisper import WhisperModel
+
+    class _ShortContext(WhisperModel):
+        def encode(self, features: np.ndarray):
+            frames = features.shape[-1]
+            used = np.flatnonzero(np.any(features.reshape(-1, frames) != 0, axis=0))
+            keep = (int(used[-1]) + 1 if len(used) else 0) + int(pad_s * 100)
+            # Steps of 2 s (even, as the encoder's convolution halves the frames): a few input
+            # shapes, not one per step, so the allocator reuses its buffers instead of growing.
+            keep = -(-keep // _ENCODER_STEP_FRAMES) * _ENCODER_STEP_FRAMES
+            if keep < frames:
+                features = features[..., :keep]
+            return super().encode(features)
+
+    view = _ShortContext.__new__(_ShortContext)
+    view.__dict__.update(model.__dict__)
+    return view
 
 
 def _release_freed_memory() -> None:
@@ -185,20 +223,22 @@ class LiveTranscriber:
             (e.g. ``lambda text: scribe.vocabulary.hotwords_for(text, user_words)``).
         prompt_context: pass committed text that ends before the window as ``initial_prompt``
             (as whisper_streaming does; text inside the window made Whisper skip words).
+        step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
+            live-vs-batch WER little (docs/benchmarks.md). ``finish`` uses the options' beam size.
+        trim_s: cut the window in a pause after committed words once it is longer than this.
+        step_fallback: let live steps use faster-whisper's temperature fallback (off: a doubtful
+            window was re-decoded up to 14 s on a 2-core CPU; the next step redoes it anyway).
+        encoder_pad_s: live steps encode the window plus this much padding instead of Whisper's
+            full 30 s (:func:`_short_context_view`); ``None`` encodes the full 30 s.
 
     Threads: ``feed`` and ``finish`` run on one worker thread; ``committed`` and ``pending_text``
     may be read from any thread (the lock is held only while lists change, never while decoding).
-        step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
-            live-vs-batch WER little (docs/benchmarks.md). ``finish`` uses the options' beam size.
-        trim_s: trim the window at a committed segment end once it is longer than this.
-        step_fallback: let live steps use faster-whisper's temperature fallback (off: a doubtful
-            window was re-decoded up to 14 s on a 2-core CPU; the next step redoes it anyway).
     """
 
     def __init__(
         self,
         options: TranscribeOptions,
-        min_chunk_s: float = 1.0,
+        min_chunk_s: float = 0.5,
         max_buffer_s: float = 15.0,
         *,
         vocabulary: Callable[[str], str] | None = None,
@@ -206,11 +246,14 @@ class LiveTranscriber:
         step_beam_size: int = 1,
         trim_s: float | None = None,
         step_fallback: bool = False,
+        encoder_pad_s: float | None = 7.0,
     ) -> None:
         self.options = options
         self.min_chunk_s = min_chunk_s
         self.max_buffer_s = max_buffer_s
         self.trim_s = min(trim_s if trim_s is not None else 8.0, max_buffer_s)
+        self.encoder_pad_s = encoder_pad_s
+        self._view: tuple[object, object] | None = None  # (model, its short-context view)
         self._vocabulary = vocabulary
         self._prompt_context = prompt_context
         self._step_beam = step_beam_size
@@ -279,12 +322,19 @@ class LiveTranscriber:
         self._steps += 1
         if self._steps % _TRIM_EVERY == 0:
             _release_freed_memory()
-        raw = self._decode(self._buffer, self._buffer_start_s, self._step_beam, NEVER, step=True)
+        raw = self._decode(
+            self._buffer,
+            self._buffer_start_s,
+            self._step_beam,
+            NEVER,
+            bounded=not self._step_fallback,
+            short_context=True,
+        )
         words = [w for seg in raw for w in seg]
         with self._lock:
             commit = self._hyp.agree(words)
             added = self._add_committed(commit)
-        return added + self._trim(raw)
+        return added + self._trim()
 
     def _add_committed(self, words: list[Word]) -> list[Segment]:
         """Append committed words as one or more new segments (caller holds the lock)."""
@@ -314,17 +364,31 @@ class LiveTranscriber:
         return "".join(reversed(out)).strip()
 
     def _decode(
-        self, audio: np.ndarray, offset: float, beam: int, cancel: CancelToken, step: bool = False
+        self,
+        audio: np.ndarray,
+        offset: float,
+        beam: int,
+        cancel: CancelToken,
+        bounded: bool,
+        short_context: bool = False,
     ) -> list[list[Word]]:
-        """Words per kept Whisper segment, in recording time (segments judged silence dropped)."""
+        """Words per kept Whisper segment, in recording time (segments judged silence dropped).
+
+        ``bounded``: one pass at temperature 0 with a capped output, dropping a repetition loop
+        (:func:`_bounded_decoding`), so the call's time is bounded by the audio's length.
+        ``short_context``: encode only the audio plus ``encoder_pad_s`` (:func:`_short_context_view`).
+        """
         from scribe.vocabulary import is_inserted
 
         if len(audio) < SAMPLE_RATE // 10:
             return []
         opts = self.options
         prompt = self._prompt_before(offset) if self._prompt_context else None
-        live_step = step and not self._step_fallback
         model = load_model(opts.model, opts.device)
+        if short_context and self.encoder_pad_s is not None:
+            if self._view is None or self._view[0] is not model:
+                self._view = (model, _short_context_view(model, self.encoder_pad_s))
+            model = self._view[1]
         segments, _info = model.transcribe(
             audio,
             language=opts.language,
@@ -334,28 +398,28 @@ class LiveTranscriber:
             hotwords=self._hotwords,
             initial_prompt=prompt or opts.initial_prompt,
             condition_on_previous_text=False,
-            **(_step_decoding(len(audio) / SAMPLE_RATE) if live_step else {}),
+            **(_bounded_decoding(len(audio) / SAMPLE_RATE) if bounded else {}),
         )
         out: list[list[Word]] = []
         for seg in segments:
             cancel.check()
             if not seg.words or is_inserted(seg, self._hotwords):
                 continue
-            if step and seg.compression_ratio > _LOOP_RATIO:
+            if bounded and seg.compression_ratio > _LOOP_RATIO:
                 continue  # a repetition loop (fallback would retry it); the next step redoes it
             out.append([Word(w.start + offset, w.end + offset, w.word) for w in seg.words])
         return out
 
-    def _trim(self, raw: list[list[Word]]) -> list[Segment]:
-        """Drop audio before the end of a committed segment; force room when past the cap.
+    def _trim(self) -> list[Segment]:
+        """Drop audio before a pause after committed words; force room when past the cap.
 
         Returns the segments committed to make room (shown live like any other).
         """
         end_s = self._buffer_start_s + self.buffer_s
         if self.buffer_s > self.trim_s:
-            ends = [seg[-1].end for seg in raw[:-1] if seg[-1].end <= self._hyp.last_time]
-            if ends:
-                self._cut(ends[-1])
+            cut = self._pause_after_committed()
+            if cut is not None:
+                self._cut(cut)
         if self.buffer_s > self.max_buffer_s:
             # Nothing committed to cut at (noise, or a long unstable stretch): commit what the
             # latest hypothesis says about the oldest half, so no speech is silently lost.
@@ -365,9 +429,41 @@ class LiveTranscriber:
                 self._hyp.previous = self._hyp.previous[len(early) :]
                 self._hyp.commit(early)
                 forced = self._add_committed(early)
-            self._cut(cut)
+                if self._hyp.previous:  # keep a pending word that starts before the cut
+                    cut = min(cut, self._hyp.previous[0].start)
+            # In the quietest spot of the last two seconds before it, not inside a word.
+            self._cut(self._quietest(cut - 2.0, cut))
             return forced
         return []
+
+    def _pause_after_committed(self) -> float | None:
+        """Where to cut the window: in the latest pause after committed words that leaves at least
+        ``_KEEP_S`` of audio in it (None when there is none).
+
+        whisper_streaming cuts at a committed segment's end time, but Whisper also ends segments
+        inside a sentence ("so to|day is Tuesday") and its word times jitter: a cut with no pause
+        behind it clipped the next word, and the clipped window lost the five words after it. A
+        cut that left only a second or two of audio made the next steps' hypotheses worse
+        (docs/benchmarks.md).
+        """
+        end = self._buffer_start_s + self.buffer_s
+        words = self._hyp.committed_tail + self._hyp.previous[:1]
+        for before, after in reversed(list(zip(words, words[1:]))):
+            if after.start - before.end >= _MIN_PAUSE_S and end - after.start >= _KEEP_S:
+                return self._quietest(before.end, after.start)
+        return None
+
+    def _quietest(self, a: float, b: float) -> float:
+        """Centre of the quietest 20 ms of the window between times ``a`` and ``b``."""
+        frame = SAMPLE_RATE // 50
+        lo = max(0, int((a - self._buffer_start_s) * SAMPLE_RATE))
+        hi = min(len(self._buffer), int((b - self._buffer_start_s) * SAMPLE_RATE))
+        n = (hi - lo) // frame
+        if n < 2:
+            return a
+        energy = np.square(self._buffer[lo : lo + n * frame].reshape(n, frame)).sum(axis=1)
+        at = lo + int(np.argmin(energy)) * frame + frame // 2
+        return self._buffer_start_s + at / SAMPLE_RATE
 
     def _cut(self, t: float) -> None:
         drop = int(round((t - self._buffer_start_s) * SAMPLE_RATE))
@@ -386,9 +482,12 @@ class LiveTranscriber:
         if rest is not None and len(rest):
             self._buffer = np.concatenate([self._buffer, np.asarray(rest, dtype=np.float32)])
             self._received += len(rest)
-        start = max(self._buffer_start_s, self._hyp.last_time - 0.5)
+        # The tail is decoded with a few seconds of committed audio before it: alone, a short
+        # tail (a word cut off by Stop) made Whisper repeat the prompt's committed text as new
+        # words. Words already committed are dropped again by time and by the n-gram check.
+        start = max(self._buffer_start_s, self._hyp.last_time - _FINISH_CONTEXT_S)
         tail = self._buffer[int(round((start - self._buffer_start_s) * SAMPLE_RATE)) :]
-        raw = self._decode(tail, start, self.options.beam_size, cancel)
+        raw = self._decode(tail, start, self.options.beam_size, cancel, bounded=True)
         with self._lock:
             tail_words = self._hyp.insert([w for seg in raw for w in seg])
             self._add_committed(tail_words)

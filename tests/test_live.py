@@ -206,3 +206,38 @@ def test_every_committed_segment_reaches_the_live_view(models_root, monkeypatch)
         reported += live.feed(audio[at : at + SAMPLE_RATE // 2]).new_committed
     assert [s.text for s in reported] == [s.text for s in live.committed]
     assert len(reported) >= 5
+
+
+def test_the_window_is_cut_only_in_pauses_never_inside_a_word(models_root, monkeypatch):
+    """whisper_streaming cuts at a segment's end time; Whisper ends segments mid-sentence and its
+    word times jitter, so such a cut clipped the next word and the words after it were lost."""
+    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
+    audio = load_audio(DATA / "visit_short.wav")
+    live = LiveTranscriber(TINY, min_chunk_s=0.5, trim_s=4.0)
+    cuts = []
+    for at in range(0, len(audio), SAMPLE_RATE // 2):
+        live.feed(audio[at : at + SAMPLE_RATE // 2])
+        if live._buffer_start_s and (not cuts or cuts[-1] != live._buffer_start_s):
+            cuts.append(live._buffer_start_s)
+    assert len(cuts) >= 4, "a 4 s trim point must cut the window several times in 38 s"
+    frame = SAMPLE_RATE // 50
+    loud = np.sqrt(np.mean(np.square(audio)))
+    for t in cuts:
+        at = int(t * SAMPLE_RATE)
+        around = audio[max(0, at - frame) : at + frame]
+        assert np.sqrt(np.mean(np.square(around))) < 0.1 * loud, f"cut at {t:.2f} s is in speech"
+
+
+def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
+    """The short-context view shares the loaded model and encodes only audio plus padding."""
+    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
+    from scribe.live import _short_context_view
+    from scribe.transcriber import load_model
+
+    model = load_model("tiny.en")
+    view = _short_context_view(model, 2.0)
+    assert view.model is model.model  # the same weights, not a second copy in memory
+    features = np.zeros((80, 3000), dtype=np.float32)
+    features[:, :500] = np.random.default_rng(0).standard_normal((80, 500))  # 5 s, then padding
+    assert view.encode(features).shape[1] == 800 // 2  # 5 s + 2 s, rounded up to 8 s
+    assert model.encode(features).shape[1] == 1500  # the model itself is unchanged
