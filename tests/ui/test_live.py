@@ -59,7 +59,10 @@ def test_live_transcript_shows_who_is_speaking(qtbot, make_window, store):
     assert store.get(eid).status == Status.RECORDING  # labelled live, before Stop
     text = panel.live.toPlainText()
     assert text.lstrip().startswith("CLINICIAN:")  # the doctor opens the visit
-    assert "cough" in text.split("PATIENT:", 1)[1].split("CLINICIAN:")[0].lower()
+    # The patient's first turn ("I am having a cough for four days...") is under PATIENT. Not
+    # "cough" itself: tiny.en's greedy live steps can hear "cup" there (a word-accuracy bar is
+    # in tests/test_live.py: live within 0.15 WER of a full pass).
+    assert "four days" in text.split("PATIENT:", 1)[1].split("CLINICIAN:")[0].lower()
     with qtbot.waitSignal(w.controller.draft_ready, timeout=TIMEOUT):
         panel.stop_btn.click()
     # The final labels (over the whole recording) are stored with the transcript.
