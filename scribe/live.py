@@ -424,15 +424,16 @@ class LiveTranscriber:
             # Nothing committed to cut at (noise, or a long unstable stretch): commit what the
             # latest hypothesis says about the oldest half, so no speech is silently lost.
             cut = end_s - self.max_buffer_s / 2
+            floor = end_s - self.max_buffer_s  # at least this much goes, whatever the words say
             with self._lock:
                 early = [w for w in self._hyp.previous if w.end <= cut]
                 self._hyp.previous = self._hyp.previous[len(early) :]
                 self._hyp.commit(early)
                 forced = self._add_committed(early)
                 if self._hyp.previous:  # keep a pending word that starts before the cut
-                    cut = min(cut, self._hyp.previous[0].start)
+                    cut = max(floor, min(cut, self._hyp.previous[0].start))
             # In the quietest spot of the last two seconds before it, not inside a word.
-            self._cut(self._quietest(cut - 2.0, cut))
+            self._cut(self._quietest(max(floor, cut - 2.0), cut))
             return forced
         return []
 

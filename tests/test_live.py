@@ -241,3 +241,14 @@ def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
     features[:, :500] = np.random.default_rng(0).standard_normal((80, 500))  # 5 s, then padding
     assert view.encode(features).shape[1] == 800 // 2  # 5 s + 2 s, rounded up to 8 s
     assert model.encode(features).shape[1] == 1500  # the model itself is unchanged
+
+
+def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap():
+    """Whisper can time a word in noise across the whole window; the cap must still hold."""
+    from scribe.domain import Word
+
+    live = LiveTranscriber(TINY, max_buffer_s=6.0)
+    live._buffer = np.zeros(int(7.0 * SAMPLE_RATE), dtype=np.float32)
+    live._hyp.previous = [Word(0.05, 6.95, " um")]
+    live._trim()
+    assert live.buffer_s <= 6.0
