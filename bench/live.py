@@ -121,6 +121,7 @@ def main(argv: list[str]) -> int:
         print(missing_reason())
         return 0
     audio, reference = _audio(args)
+    encoder_pad = None if args.encoder_pad >= 30 else args.encoder_pad  # None: the full 30 s
     opts = TranscribeOptions(model=args.model)
     load_model(opts.model, opts.device)  # load once, outside every timing
     live = LiveTranscriber(
@@ -131,7 +132,7 @@ def main(argv: list[str]) -> int:
         step_beam_size=args.step_beam,
         prompt_context=not args.no_prompt,
         step_fallback=args.fallback,
-        encoder_pad_s=None if args.encoder_pad >= 30 else args.encoder_pad,
+        encoder_pad_s=encoder_pad,
     )
     labeller = None
     if not args.no_speakers:
@@ -155,7 +156,7 @@ def main(argv: list[str]) -> int:
         [
             "step: new audio / encoder input",
             f"{args.min_chunk:g} s / "
-            + ("30 s" if args.encoder_pad >= 30 else f"window + {args.encoder_pad:g} s"),
+            + ("30 s" if encoder_pad is None else f"window + {encoder_pad:g} s"),
             "",
         ],
         ["decode steps", len(r["steps"]), ""],
