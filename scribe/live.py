@@ -43,6 +43,7 @@ _ENCODER_STEP_FRAMES = 200  # encoder input rounded up to 2 s (200 frames)
 _FINISH_CONTEXT_S = 3.0  # committed audio decoded with the tail at Stop
 _MIN_PAUSE_S = 0.15  # the window is cut only in a pause at least this long
 _KEEP_S = 4.0  # ... and keeps at least this much audio after the cut
+_JITTER_S = 1.0  # how far Whisper's time for a word can move between two steps
 _LOOP_RATIO = 2.4  # faster-whisper's compression-ratio threshold for a repetition loop
 
 
@@ -138,14 +139,19 @@ class _Hypotheses:
             # whisper_streaming drops every word timed before the committed point, but Whisper's
             # word times jitter: a new word ("bronchitis" right after a committed "acute") can be
             # timed early and would be lost. Keep the early words that follow the committed tail.
+            # Only words timed within the jitter of the committed point: the hypothesis also
+            # re-transcribes the committed audio before it, and a one-word match there ("Hi" at
+            # 0 s against a committed "Hi" at 5.4 s) once committed 11 words a second time.
             tail = [_norm(w.word) for w in self.committed_tail]
             said = [_norm(w.word) for w in early]
             for k in range(len(early), 0, -1):
+                if k < len(early) and early[k].start < self.last_time - _JITTER_S:
+                    break
                 m = min(k, len(tail), _NGRAM)
                 if said[k - m : k] == tail[-m:]:
                     new = early[k:] + new
                     break
-        if new and self.committed_tail and abs(new[0].start - self.last_time) < 1.0:
+        if new and self.committed_tail and abs(new[0].start - self.last_time) < _JITTER_S:
             for n in range(min(len(self.committed_tail), len(new), _NGRAM), 0, -1):
                 tail = [_norm(w.word) for w in self.committed_tail[-n:]]
                 if tail == [_norm(w.word) for w in new[:n]]:

@@ -171,6 +171,24 @@ def test_a_new_word_timed_before_the_committed_point_is_not_lost():
     assert h.insert(hyp[:3]) == []
 
 
+def test_committed_words_heard_again_at_the_front_of_the_window_are_not_committed_twice():
+    """Seen on ACI-Bench speech: the window began with the word last committed ("Hi"), the step
+    re-heard the rest slightly differently, and 11 committed words were committed again."""
+    from scribe.domain import Word
+    from scribe.live import _Hypotheses
+
+    def timed(*words: str, at: float = 0.0) -> list[Word]:
+        return [Word(at + 0.4 * i, at + 0.4 * i + 0.35, w) for i, w in enumerate(words)]
+
+    h = _Hypotheses()
+    h.commit(timed(" Okay,", " so", " how", " is", " the", " knee?") + timed(" Okay.", at=2.8))
+    # The next step re-transcribes the whole window, with "your" where "the" was committed.
+    hyp = timed(" Okay,", " so", " how", " is", " your", " knee?") + timed(
+        " Okay.", " It", " hurts.", at=2.8
+    )
+    assert [w.word for w in h.insert(hyp)] == [" It", " hurts."]
+
+
 def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_it():
     """Seen on ACI-Bench speech: "MM," then "-hmm." at the front of the window stalled 11 words."""
     from scribe.domain import Word
