@@ -13,7 +13,8 @@ at a segment's end time, which can fall inside a word) and keeps at least 4 s; l
 greedily with no temperature fallback and a bounded output, and drop a repetition loop, so one
 doubtful window cannot stall the live text for seconds; and a step encodes the window plus 7 s
 of padding instead of 30 s (whisper.cpp's ``audio_ctx``), which makes a step fast enough to run
-on every 0.5 s of new audio on a 2-core CPU.
+on every 0.5 s of new audio on a 2-core CPU (except the visit's first 6 s, with no committed text
+to prompt with, where the full 30 s did better).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _ENCODER_STEP_FRAMES = 200  # encoder input rounded up to 2 s (200 frames)
 _FINISH_CONTEXT_S = 3.0  # committed audio decoded with the tail at Stop
 _MIN_PAUSE_S = 0.15  # the window is cut only in a pause at least this long
 _KEEP_S = 4.0  # ... and keeps at least this much audio after the cut
+_FULL_CONTEXT_FIRST_S = 6.0  # the visit's first window is encoded with 30 s until this long
 _JITTER_S = 1.0  # how far Whisper's time for a word can move between two steps
 _LOOP_RATIO = 2.4  # faster-whisper's compression-ratio threshold for a repetition loop
 
@@ -235,7 +237,8 @@ class LiveTranscriber:
         step_fallback: let live steps use faster-whisper's temperature fallback (off: a doubtful
             window was re-decoded up to 14 s on a 2-core CPU; the next step redoes it anyway).
         encoder_pad_s: live steps encode the window plus this much padding instead of Whisper's
-            full 30 s (:func:`_short_context_view`); ``None`` encodes the full 30 s.
+            full 30 s (:func:`_short_context_view`), once the visit's first window holds 6 s;
+            ``None`` encodes the full 30 s.
 
     Threads: ``feed`` and ``finish`` run on one worker thread; ``committed`` and ``pending_text``
     may be read from any thread (the lock is held only while lists change, never while decoding).
@@ -334,7 +337,9 @@ class LiveTranscriber:
             self._step_beam,
             NEVER,
             bounded=not self._step_fallback,
-            short_context=True,
+            # The visit's first seconds have no committed text to prompt with, and there
+            # Whisper did better with its full 30 s context (a step on a short window is cheap).
+            short_context=self._buffer_start_s > 0 or self.buffer_s >= _FULL_CONTEXT_FIRST_S,
         )
         words = [w for seg in raw for w in seg]
         with self._lock:

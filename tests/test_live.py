@@ -261,6 +261,30 @@ def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
     assert model.encode(features).shape[1] == 1500  # the model itself is unchanged
 
 
+def test_the_visits_first_seconds_are_encoded_with_the_full_context(models_root, monkeypatch):
+    """With no committed text to prompt with, short windows at the start were misheard with the
+    short context ("Hi, MS.tomakerHALARU" for "Hi, Ms. Brooks, I'm Doctor Baker")."""
+    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
+    from faster_whisper import WhisperModel
+
+    audio = load_audio(DATA / "visit_short.wav")
+    live = LiveTranscriber(TINY)
+    frames = []  # (window start, window length, encoder input frames) of each step
+    real = WhisperModel.encode
+
+    def spy(self, features):
+        frames.append((live._buffer_start_s, live.buffer_s, features.shape[-1]))
+        return real(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", spy)
+    for at in range(0, 16 * SAMPLE_RATE, SAMPLE_RATE // 2):
+        live.feed(audio[at : at + SAMPLE_RATE // 2])
+    first = [f for start, length, f in frames if start == 0 and length < 6.0]
+    later = [f for start, length, f in frames if start > 0 or length >= 6.0]
+    assert len(first) >= 10 and set(first) == {3000}
+    assert len(later) >= 10 and max(later) < 3000
+
+
 def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap():
     """Whisper can time a word in noise across the whole window; the cap must still hold."""
     from scribe.domain import Word
