@@ -114,6 +114,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
     args = p.parse_args(argv)
 
+    from scribe.live import _FULL_CONTEXT_FIRST_S as FIRST
     from scribe.live import LiveTranscriber
     from scribe.transcriber import TranscribeOptions, Transcriber, load_model
 
@@ -156,7 +157,7 @@ def main(argv: list[str]) -> int:
         [
             "step: new audio / encoder input",
             f"{args.min_chunk:g} s / "
-            + ("30 s" if encoder_pad is None else f"window + {encoder_pad:g} s"),
+            + ("30 s" if encoder_pad is None else f"window + {encoder_pad:g} s (30 s first {FIRST:g} s)"),
             "",
         ],
         ["decode steps", len(r["steps"]), ""],
