@@ -157,7 +157,11 @@ def main(argv: list[str]) -> int:
         [
             "step: new audio / encoder input",
             f"{args.min_chunk:g} s / "
-            + ("30 s" if encoder_pad is None else f"window + {encoder_pad:g} s (30 s first {FIRST:g} s)"),
+            + (
+                "30 s"
+                if encoder_pad is None
+                else f"window + {encoder_pad:g} s (30 s first {FIRST:g} s)"
+            ),
             "",
         ],
         ["decode steps", len(r["steps"]), ""],

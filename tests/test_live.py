@@ -263,7 +263,7 @@ def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
 
 def test_the_visits_first_seconds_are_encoded_with_the_full_context(models_root, monkeypatch):
     """With no committed text to prompt with, short windows at the start were misheard with the
-    short context ("Hi, MS.tomakerHALARU" for "Hi, Ms. Brooks, I'm Doctor Baker")."""
+    short context ("Hi, MS .tomakerHALARU" for "Hi, Ms. Brooks, I'm Doctor Baker")."""
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     from faster_whisper import WhisperModel
 
