@@ -84,13 +84,13 @@ def replay_live(
     """Label ``transcript`` as the live path would while the visit records.
 
     Audio arrives ``step_s`` at a time; each word is committed ``lag_s`` after it ends (the live
-    transcriber's lag, docs/benchmarks.md) and handed to :class:`scribe.live_speakers.LiveSpeakers`
+    transcriber's lag, docs/benchmarks.md) and handed to :class:`scribe.speakers.live.LiveSpeakers`
     with the words committed in the same step. Returns ``(shown, final)``: the speaker each word
     carried when it first appeared on screen, and the live labels at Stop (a Transcript), both in
     word order.
     """
-    from scribe.live import group_words
-    from scribe.live_speakers import LiveSpeakers
+    from scribe.speakers.live import LiveSpeakers
+    from scribe.speech.live import group_words
 
     live = LiveSpeakers(enrolment)
     words = [w for s in transcript.segments for w in s.words]

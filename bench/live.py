@@ -3,7 +3,7 @@
     scribe bench live AUDIO [--model base] [--speed 1] [--step-beam N] [--no-prompt] ...
     scribe bench live aci [--seconds 120]    # an ACI-Bench valid dialogue spoken by espeak-ng
 
-AUDIO is fed through :class:`scribe.live.LiveTranscriber` at real-time speed, in the 0.5 s blocks the
+AUDIO is fed through :class:`scribe.speech.live.LiveTranscriber` at real-time speed, in the 0.5 s blocks the
 recorder flushes, with live speaker labelling after each step as in the app (``--no-speakers``
 leaves it out); Stop comes at the end of the audio. ``batch`` is a plain full transcription of the
 same audio with the same model in the same run. ``lag`` is, for each committed word, the audio time
@@ -36,7 +36,7 @@ FLUSH_S = 0.5  # the recorder makes audio readable every flush interval
 
 def _audio(args) -> tuple[np.ndarray, str | None]:
     if args.audio != "aci":
-        from scribe.audio_files import load_audio
+        from scribe.audio.files import load_audio
 
         return load_audio(args.audio), None
     _eid, turns = aci_dialogues("valid")[args.dialogue]
@@ -48,7 +48,7 @@ def run_live(
 ) -> dict:
     """Feed ``audio`` as it would arrive from the recorder; Stop at its end; finish().
 
-    ``labeller``: a :class:`scribe.live_speakers.LiveSpeakers` run after each step, as the app's
+    ``labeller``: a :class:`scribe.speakers.live.LiveSpeakers` run after each step, as the app's
     live worker does, so its cost is inside the lag.
     """
     total_s = len(audio) / SAMPLE_RATE
@@ -114,9 +114,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
     args = p.parse_args(argv)
 
-    from scribe.live import _FULL_CONTEXT_FIRST_S as FIRST
-    from scribe.live import LiveTranscriber
-    from scribe.transcriber import TranscribeOptions, Transcriber, load_model
+    from scribe.speech.live import _FULL_CONTEXT_FIRST_S as FIRST
+    from scribe.speech.live import LiveTranscriber
+    from scribe.speech.transcriber import TranscribeOptions, Transcriber, load_model
 
     if args.audio == "aci" and missing_reason():
         print(missing_reason())
@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
     )
     labeller = None
     if not args.no_speakers:
-        from scribe.live_speakers import LiveSpeakers
+        from scribe.speakers.live import LiveSpeakers
 
         labeller = LiveSpeakers()
     r = run_live(audio, live, args.speed, args.flush, labeller)

@@ -4,8 +4,8 @@
 
 Visits are ACI-Bench dialogues spoken by espeak-ng back to back (written once to bench/out/memory).
 Each length runs in a fresh subprocess that reads the WAV from disk in blocks (as the live worker
-reads the recording) and feeds :class:`scribe.live.LiveTranscriber` and the live speaker labeller
-(:class:`scribe.live_speakers.LiveSpeakers`, as the app does), then ``finish()``; the child
+reads the recording) and feeds :class:`scribe.speech.live.LiveTranscriber` and the live speaker labeller
+(:class:`scribe.speakers.live.LiveSpeakers`, as the app does), then ``finish()``; the child
 reports its peak RSS (``ru_maxrss``). Feeding is as fast as the machine goes (``--block`` seconds a
 feed, the catch-up path), so the model matters little here: tiny.en keeps the run short.
 """
@@ -35,9 +35,9 @@ def _rss_now_mb() -> float:
 def _child(path: Path, model: str, block_s: float, speakers: bool = True) -> int:
     import soundfile as sf
 
-    from scribe.live import LiveTranscriber
-    from scribe.live_speakers import LiveSpeakers, live_encoder
-    from scribe.transcriber import TranscribeOptions, load_model
+    from scribe.speakers.live import LiveSpeakers, live_encoder
+    from scribe.speech.live import LiveTranscriber
+    from scribe.speech.transcriber import TranscribeOptions, load_model
 
     load_model(model)
     if speakers:

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from scribe.drafting import get_drafter, load_template
     from scribe.errors import ScribeError
-    from scribe.factcheck import check_note
+    from scribe.note.checks import check_note
     from scribe.transcript_io import parse_text_transcript
 
     rows = read_rows(args.csv)
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         transcript = parse_text_transcript(row["dialogue"])
         t0 = time.perf_counter()
-        # The app fact-checks every draft (scribe.pipeline.draft_transcript): timed together.
+        # The app fact-checks every draft (scribe.visit.pipeline.draft_transcript): timed together.
         note = check_note(drafter.draft(transcript, template), transcript)
         secs.append(time.perf_counter() - t0)
         sentences = note.sentences()

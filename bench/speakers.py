@@ -2,7 +2,7 @@
 
 For each voice pair (distinct, similar) and each dialogue (its first ~2 minutes), the visit is
 synthesized (``[doctor]`` lines in one voice, ``[patient]`` lines in the other: the truth),
-transcribed by faster-whisper tiny.en with word timestamps, labelled by ``scribe.speakers`` with and
+transcribed by faster-whisper tiny.en with word timestamps, labelled by ``scribe.speakers.labels`` with and
 without an enrolled clinician voice, and scored: word-level labelling accuracy (the role must be
 right: clinician vs patient) and diarization error rate (pyannote.metrics, 0.25 s collar; DER maps
 hypothesis speakers to reference speakers optimally, so it ignores the role decision). Compute is
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if not have_espeak():
         print("skipped: espeak-ng and sox are needed to synthesize the visits")
         return 0
-    from scribe import speakers
+    from scribe.speakers import labels as speakers
 
     dialogues = load_dialogues(args.data, args.dialogues, args.seconds)
     tts = args.out / "tts"

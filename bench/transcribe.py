@@ -27,9 +27,9 @@ def main(argv: list[str]) -> int:
 
     from faster_whisper import WhisperModel
 
-    from scribe.audio_files import duration_s, load_audio
-    from scribe.hardware import readout
-    from scribe.transcriber import (
+    from scribe.audio.files import duration_s, load_audio
+    from scribe.speech.hardware import readout
+    from scribe.speech.transcriber import (
         TranscribeOptions,
         Transcriber,
         detect_device,

@@ -23,7 +23,7 @@ from bench._speech import NORMALIZER, aci_dialogues, missing_reason, normalize, 
 
 
 def _terms(text: str) -> Counter[str]:
-    from scribe.vocabulary import clinical_terms, drug_names
+    from scribe.speech.vocabulary import clinical_terms, drug_names
 
     vocab = drug_names() | {t.lower() for t in clinical_terms() if " " not in t}
     return Counter(w for w in re.findall(r"[a-z0-9]+", normalize(text)) if w in vocab)
@@ -45,8 +45,8 @@ def main(argv: list[str]) -> int:
         print(reason)
         return 0
 
-    from scribe.transcriber import TranscribeOptions, Transcriber, load_model
-    from scribe.vocabulary import hotwords_for
+    from scribe.speech.transcriber import TranscribeOptions, Transcriber, load_model
+    from scribe.speech.vocabulary import hotwords_for
 
     load_model(args.model)
     configs = ("none", "list", "heard", "script")

@@ -22,10 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scribe.drafting.offline import OfflineDrafter, Unit, clean, extract_units, gender_of  # noqa: E402
-from scribe.drafting.offline_model import FITTED, SectionModel, features  # noqa: E402
-from scribe.drafting.offline_rules import LABELS  # noqa: E402
-from scribe.drafting.offline_text import content_words  # noqa: E402
+from scribe.drafting.offline.drafter import OfflineDrafter, Unit, clean, extract_units, gender_of  # noqa: E402
+from scribe.drafting.offline.model import FITTED, SectionModel, features  # noqa: E402
+from scribe.drafting.offline.rules import LABELS  # noqa: E402
+from scribe.drafting.offline.text import content_words  # noqa: E402
 from scribe.transcript_io import parse_text_transcript  # noqa: E402
 
 HEADERS = {

@@ -78,7 +78,7 @@ def settle(app, seconds: float = 0.3) -> None:  # noqa: ANN001
 def flagged_visit(store) -> str:  # noqa: ANN001
     """A visit whose draft states a wrong dose; the fact check flags it (amber)."""
     from scribe.domain import NoteDraft, Section, Segment, Sentence, Status, Transcript
-    from scribe.factcheck import check_note
+    from scribe.note.checks import check_note
 
     segs = (
         Segment(0, 0.0, 2.5, "What medications do you take?", "clinician"),
@@ -111,7 +111,7 @@ def main() -> int:
     from PySide6.QtWidgets import QDialog
 
     from scribe.paths import audio_dir, db_path
-    from scribe.store import Store
+    from scribe.store.store import Store
     from ui.app import build_window, create_app
 
     app = create_app([])

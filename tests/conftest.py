@@ -25,7 +25,7 @@ def scribe_home(tmp_path, models_root, monkeypatch) -> Path:
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")  # every test runs encrypted
     yield home
-    from scribe import crypto
+    from scribe.security import crypto
 
     crypto.set_active_key(None)  # the CLI signs in per process; tests share one
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
 from scribe.errors import AudioFileError
-from scribe.pipeline import note_from_file
-from scribe.store import Store
-from scribe.transcriber import TranscribeOptions, Transcriber
+from scribe.speech.transcriber import TranscribeOptions, Transcriber
+from scribe.store.store import Store
+from scribe.visit.pipeline import note_from_file
 
 
 def _bad_files(tmp_path, clip):

@@ -6,7 +6,7 @@ import pytest
 
 from scribe.cli import main
 from scribe.domain import Status
-from scribe.secure_db import connect, open_secure_store
+from scribe.store.secure import connect, open_secure_store
 
 TRIGGERS = ("audit_no_update", "audit_no_delete")
 

@@ -8,8 +8,8 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["scribe.cli", "scribe.store", "scribe.pipeline", "scribe.transcriber", "scribe.drafting",
-     "scribe.export", "models.store"],
+    ["scribe.cli", "scribe.store.store", "scribe.visit.pipeline", "scribe.speech.transcriber", "scribe.drafting",
+     "scribe.export.text", "models.store"],
 )
 def test_core_does_not_import_qt(module):
     code = (

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scribe import crypto
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
+from scribe.audio.partfile import finalize_interrupted, find_interrupted, wav_header
+from scribe.audio.recorder import Recorder
 from scribe.errors import AudioFileError, AuthError
-from scribe.recorder import Recorder
-from scribe.recovery import finalize_interrupted, find_interrupted, wav_header
+from scribe.security import crypto
 from tests.audio_stack import DATA, FakeMicrophone, read_wav
 
 KEY = bytes(range(32))

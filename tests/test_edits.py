@@ -9,8 +9,8 @@ import pytest
 from scribe.cli import main
 from scribe.cli.common import open_store
 from scribe.domain import NoteDraft, Section, Sentence, Status
-from scribe.edits import EditOp, edit_distance, note_edits, visit_stats, word_diff
-from scribe.store import Store
+from scribe.note.edit_stats import EditOp, edit_distance, note_edits, visit_stats, word_diff
+from scribe.store.store import Store
 
 
 @pytest.mark.parametrize("a, b, expected", [

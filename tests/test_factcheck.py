@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scribe.domain import Flag, NoteDraft, Section, Sentence, Support
-from scribe.factcheck import check_note, check_sentence_support
-from scribe.factcheck_text import doses, negated_terms, numbers
+from scribe.nlp.text import doses, negated_terms, numbers
+from scribe.note.checks import check_note, check_sentence_support
 from scribe.transcript_io import parse_text_transcript
 
 VISIT = parse_text_transcript("""\

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from models.catalog import get_entry
-from scribe import hardware
-from scribe.transcriber import DeviceInfo
+from scribe.speech import hardware
+from scribe.speech.transcriber import DeviceInfo
 
 
 @pytest.mark.parametrize(

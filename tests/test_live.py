@@ -7,11 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from scribe import crypto
-from scribe.audio_files import SAMPLE_RATE, load_audio
-from scribe.live import LiveTranscriber, PcmTailReader, group_words
-from scribe.recovery import PART_HEADER_BYTES, wav_header
-from scribe.transcriber import TranscribeOptions
+from scribe.audio.files import SAMPLE_RATE, load_audio
+from scribe.audio.partfile import PART_HEADER_BYTES, wav_header
+from scribe.security import crypto
+from scribe.speech.live import LiveTranscriber, PcmTailReader, group_words
+from scribe.speech.transcriber import TranscribeOptions
 from tests.conftest import DATA
 
 TINY = TranscribeOptions(model="tiny.en")
@@ -65,7 +65,7 @@ def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed):
     # (Greedy live steps may mishear a key word that beam search gets: "cup" for "cough" on one
     # CPU, "panicillin" on another, so the key words are not checked one by one.)
     from bench._speech import wer
-    from scribe.transcriber import Transcriber
+    from scribe.speech.transcriber import Transcriber
 
     batch = Transcriber(TINY).transcribe(load_audio(DATA / "visit_short.wav"))
     assert wer(batch.text, final.text) <= 0.15, (batch.text, final.text)
@@ -160,7 +160,7 @@ def test_group_words_splits_at_sentence_ends_and_pauses():
 def test_a_new_word_timed_before_the_committed_point_is_not_lost():
     """Whisper's word times jitter: 'bronchitis' timed inside 'acute' must still be committed."""
     from scribe.domain import Word
-    from scribe.live import _Hypotheses
+    from scribe.speech.live import _Hypotheses
 
     h = _Hypotheses()
     h.commit([Word(0.0, 0.4, " you"), Word(0.4, 0.6, " have"), Word(0.6, 1.2, " acute")])
@@ -175,7 +175,7 @@ def test_committed_words_heard_again_at_the_front_of_the_window_are_not_committe
     """Seen on ACI-Bench speech: the window began with the word last committed ("Hi"), the step
     re-heard the rest slightly differently, and 11 committed words were committed again."""
     from scribe.domain import Word
-    from scribe.live import _Hypotheses
+    from scribe.speech.live import _Hypotheses
 
     def timed(*words: str, at: float = 0.0) -> list[Word]:
         return [Word(at + 0.4 * i, at + 0.4 * i + 0.35, w) for i, w in enumerate(words)]
@@ -192,7 +192,7 @@ def test_committed_words_heard_again_at_the_front_of_the_window_are_not_committe
 def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_it():
     """Seen on ACI-Bench speech: "MM," then "-hmm." at the front of the window stalled 11 words."""
     from scribe.domain import Word
-    from scribe.live import _Hypotheses
+    from scribe.speech.live import _Hypotheses
 
     def hyp(*words: str) -> list[Word]:
         return [Word(1.0 + 0.3 * i, 1.25 + 0.3 * i, w) for i, w in enumerate(words)]
@@ -249,8 +249,8 @@ def test_the_window_is_cut_only_in_pauses_never_inside_a_word(models_root, monke
 def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
     """The short-context view shares the loaded model and encodes only audio plus padding."""
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
-    from scribe.live import _short_context_view
-    from scribe.transcriber import load_model
+    from scribe.speech.live import _short_context_view
+    from scribe.speech.transcriber import load_model
 
     model = load_model("tiny.en")
     view = _short_context_view(model, 2.0)

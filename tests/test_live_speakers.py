@@ -6,8 +6,8 @@ import numpy as np
 
 from bench._speaker_clips import build_visit, replay_live, say
 from scribe.domain import Segment, Speaker, Word
-from scribe.live_speakers import RING_S, LiveSpeakers, turns
-from scribe.speakers import ENROLMENT_PARAGRAPH, enrol
+from scribe.speakers.labels import ENROLMENT_PARAGRAPH, enrol
+from scribe.speakers.live import RING_S, LiveSpeakers, turns
 from tests.two_voices import SCRIPT, VOICES, needs_espeak, needs_weights
 
 pytestmark = needs_weights
@@ -50,7 +50,7 @@ def test_enrolment_names_the_clinician_live(speaker_visit, speaker_transcript, t
 
 @needs_espeak
 def test_voices_too_alike_stay_unlabelled_live_as_at_stop(tmp_path):
-    from scribe.live import group_words
+    from scribe.speech.live import group_words
 
     alike = {"clinician": "en-us", "patient": "en-gb+f3"}  # tests/data/visit_short.wav's pair
     v = build_visit(SCRIPT, alike, tmp_path)
@@ -87,7 +87,7 @@ def test_turns_join_a_speakers_consecutive_segments():
 def test_a_worker_that_fell_behind_still_gets_the_labels_right(speaker_visit, speaker_transcript):
     """The whole visit arrives in one block (a loaded CPU): audio older than the ring is embedded
     before it is dropped, so the first words are labelled from their own voice."""
-    from scribe.live import group_words
+    from scribe.speech.live import group_words
 
     live = LiveSpeakers()
     live.add_audio(np.concatenate([speaker_visit.audio, np.zeros(16000 * 20, np.float32)]))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scribe.domain import Segment
-from scribe.secure_db import open_secure_store
+from scribe.store.secure import open_secure_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

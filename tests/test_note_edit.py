@@ -1,11 +1,11 @@
-"""Edits keep the evidence of what the clinician did not change (scribe.note_edit)."""
+"""Edits keep the evidence of what the clinician did not change (scribe.note.editing)."""
 
 from __future__ import annotations
 
 import pytest
 
 from scribe.domain import Flag, NoteDraft, Section, Sentence, Support
-from scribe.note_edit import clinician_written, edit_section, resplit, section_text, split_lines
+from scribe.note.editing import clinician_written, edit_section, resplit, section_text, split_lines
 
 OLD = [
     Sentence("Reports cough for 4 days.", (1,), Support.SUPPORTED),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scribe.cli import main
-from scribe.secure_db import open_secure_store
+from scribe.store.secure import open_secure_store
 
 DATA = Path(__file__).parent / "data"
 KEY_WORDS = json.loads((DATA / "clips.json").read_text())["visit_short.wav"]["key_words"]

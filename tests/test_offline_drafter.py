@@ -9,8 +9,8 @@ import pytest
 from scribe.cancel import CancelToken
 from scribe.domain import Segment, Transcript
 from scribe.drafting import get_drafter, load_template
-from scribe.drafting.offline import OfflineDrafter
-from scribe.drafting.offline_text import normalize_numbers, strip_fillers, to_third_person
+from scribe.drafting.offline.drafter import OfflineDrafter
+from scribe.drafting.offline.text import normalize_numbers, strip_fillers, to_third_person
 from scribe.errors import Cancelled
 from scribe.transcript_io import parse_text_transcript
 
@@ -199,7 +199,7 @@ def test_cancel_is_honoured() -> None:
 
 
 def test_fitted_model_ships_small_and_is_used() -> None:
-    from scribe.drafting.offline_model import FITTED, load_model
+    from scribe.drafting.offline.model import FITTED, load_model
 
     assert FITTED.is_file() and FITTED.stat().st_size < 2_000_000
     model = load_model()

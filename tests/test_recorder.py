@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scribe.devices import default_input_device, list_input_devices, resolve_input_device
+from scribe.audio.devices import default_input_device, list_input_devices, resolve_input_device
+from scribe.audio.partfile import find_interrupted
+from scribe.audio.recorder import PcmFileWriter, Recorder, RecorderState
 from scribe.errors import AudioDeviceError, DiskFullError
-from scribe.recorder import PcmFileWriter, Recorder, RecorderState
-from scribe.recovery import find_interrupted
 from tests.audio_stack import DATA, FakeMicrophone, pulse_source, read_wav, wait_for  # noqa: F401
 
 SR = 16000

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from scribe import crypto
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
 from scribe.cli import main
 from scribe.domain import Status
-from scribe.secure_db import open_secure_store
+from scribe.security import crypto
+from scribe.store.secure import open_secure_store
 from tests.audio_stack import DATA, pulse_source, wait_for  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent

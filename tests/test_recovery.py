@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scribe.audio.partfile import finalize_interrupted, find_interrupted, wav_header
 from scribe.errors import AudioFileError
-from scribe.recovery import finalize_interrupted, find_interrupted, wav_header
 from tests.audio_stack import DATA, read_wav
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ CHILD = textwrap.dedent(
     import sys, time
     import numpy as np
     from pathlib import Path
-    from scribe.recorder import Recorder
+    from scribe.audio.recorder import Recorder
     from tests.audio_stack import DATA, FakeMicrophone, read_wav
 
     samples = np.tile(read_wav(DATA / "hello.wav")[0], (10, 1))

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from scribe import crypto
 from scribe.domain import NoteDraft, Section, Segment, Sentence, Status, Transcript, utcnow
-from scribe.retention import SETTING, destroy_file, purge_expired_audio
-from scribe.secure_db import open_secure_store
+from scribe.security import crypto
+from scribe.store.secure import open_secure_store
+from scribe.visit.retention import SETTING, destroy_file, purge_expired_audio
 
 PLANTED = "Zebulon Quartermaine"
 

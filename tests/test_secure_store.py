@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scribe import crypto
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
 from scribe.cli import main
 from scribe.domain import Status
 from scribe.errors import AudioFileError, AuthError, StoreError
-from scribe.pipeline import note_from_file
-from scribe.profile import Profile
-from scribe.secure_db import connect, open_secure_store
-from scribe.transcriber import TranscribeOptions, Transcriber
+from scribe.security import crypto
+from scribe.security.profile import Profile
+from scribe.speech.transcriber import TranscribeOptions, Transcriber
+from scribe.store.secure import connect, open_secure_store
+from scribe.visit.pipeline import note_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,7 +158,7 @@ def test_very_long_recording_imports_encrypted_and_transcribes(scribe_home, tmp_
 
 def test_an_install_from_before_encryption_is_encrypted_at_first_sign_in(scribe_home, clip,
                                                                           capsys):
-    from scribe.store import Store
+    from scribe.store.store import Store
 
     old = Store.open(scribe_home / "scribe.db", actor="app")  # v0.1: plain SQLite + plain WAV
     enc = old.create_encounter("Visit of Zebulon Quartermaine", Status.TRANSCRIBING)

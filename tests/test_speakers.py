@@ -9,7 +9,7 @@ import pytest
 
 from bench._speaker_clips import Turn, Visit, build_visit, say
 from scribe.domain import Segment, Speaker, Transcript, Word
-from scribe.speakers import (
+from scribe.speakers.labels import (
     ENROLMENT_PARAGRAPH,
     enrol,
     format_line,
@@ -136,7 +136,7 @@ def test_format_line():
 @pytest.mark.slow  # importing librosa (numba) takes seconds
 def test_mel_front_end_matches_librosa():
     audio = pytest.importorskip("resemblyzer.audio")
-    from scribe.speakers_mel import mel_spectrogram
+    from scribe.speakers.mel import mel_spectrogram
 
     rng = np.random.default_rng(0)
     wav = (rng.standard_normal(16000 * 3) * 0.1).astype(np.float32)
@@ -189,8 +189,8 @@ def test_weights_are_converted_without_torch(tmp_path: Path):
 
 def test_a_short_single_voice_clip_is_not_split_into_two_speakers():
     """A few seconds of one voice is too little to tell who speaks: not split, not guessed."""
-    from scribe.audio_files import load_audio
-    from scribe.transcriber import TranscribeOptions, Transcriber
+    from scribe.audio.files import load_audio
+    from scribe.speech.transcriber import TranscribeOptions, Transcriber
 
     audio = load_audio(Path(__file__).parent / "data" / "hello.wav")
     transcript = Transcriber(TranscribeOptions(model="tiny.en")).transcribe(audio)

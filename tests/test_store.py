@@ -8,8 +8,8 @@ import pytest
 
 from scribe.domain import NoteDraft, Section, Segment, Sentence, Status, Transcript
 from scribe.errors import IllegalTransitionError, SignOffError, StoreError
-from scribe.export import export_text
-from scribe.store import Store
+from scribe.export.text import export_text
+from scribe.store.store import Store
 
 
 def _transcript() -> Transcript:

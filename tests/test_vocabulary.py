@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from scribe.audio_files import SAMPLE_RATE, load_audio
-from scribe.live import LiveTranscriber
-from scribe.transcriber import TranscribeOptions, resolve_model_path
-from scribe.vocabulary import (
+from scribe.audio.files import SAMPLE_RATE, load_audio
+from scribe.speech.live import LiveTranscriber
+from scribe.speech.transcriber import TranscribeOptions, resolve_model_path
+from scribe.speech.vocabulary import (
     MAX_HOTWORDS_CHARS,
     clinical_terms,
     drug_names,
@@ -32,7 +32,7 @@ def test_drug_lexicon_is_read_offline_and_knows_common_drugs():
 
 
 def test_committed_drug_names_are_in_the_lexicon():
-    text = (DATA.parent.parent / "scribe" / "data" / "clinical_terms.txt").read_text()
+    text = (DATA.parent.parent / "scribe" / "nlp" / "clinical_terms.txt").read_text()
     drugs = text.split("# Common clinical terms")[0]
     listed = [ln.strip() for ln in drugs.splitlines() if ln.strip() and not ln.startswith("#")]
     assert listed and all(d in drug_names() for d in listed)
@@ -126,7 +126,7 @@ def test_biasing_writes_no_vocabulary_into_silence_or_noise():
 
 def test_guard_drops_what_biasing_inserts_when_vad_is_off():
     """Without VAD, tiny.en with hotwords writes a drug name into the noise; the guard drops it."""
-    from scribe.transcriber import load_model
+    from scribe.speech.transcriber import load_model
 
     audio, (speech_start, speech_end) = _gappy_audio()
     hot = hotwords_for(None, ["Xarelto", "Dr. Okafor"], common=True)
@@ -148,7 +148,7 @@ def test_guard_drops_what_biasing_inserts_when_vad_is_off():
 
 
 def test_file_transcription_with_vocabulary_inserts_nothing_into_the_gaps():
-    from scribe.transcriber import Transcriber
+    from scribe.speech.transcriber import Transcriber
 
     audio, (speech_start, speech_end) = _gappy_audio()
     hot = hotwords_for(None, ["Xarelto", "Okafor"], common=True)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.signoff import DEFAULT_ATTESTATION
+from scribe.note.signoff import DEFAULT_ATTESTATION
 from ui.sign_dialog import SignerFields
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scribe.errors import ScribeError
 from scribe.paths import audio_dir, db_path, templates_dir
-from scribe.store import Store
+from scribe.store.store import Store
 
 STYLE = """
 QWidget { font-size: 13px; }
@@ -60,7 +60,7 @@ def build_window(store: Store, **controller_options):  # noqa: ANN003, ANN201
 
 def offer_recovery(window, store) -> list[dict]:  # noqa: ANN001
     """After a crash: offer to keep the recordings it interrupted (at most the last second lost)."""
-    from scribe.recover_visits import interrupted_count, recover_visits
+    from scribe.visit.recover import interrupted_count, recover_visits
 
     n = interrupted_count(store)
     if not n:

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
+from scribe.audio.recorder import Recorder
 from scribe.domain import (
     Addendum,
     AuditEvent,
@@ -27,12 +28,11 @@ from scribe.domain import (
     Transcript,
     new_id,
 )
-from scribe.enrolment import load_enrolment
 from scribe.errors import NotFoundError, ScribeError
-from scribe.export import export_text, export_to_file
-from scribe.recorder import Recorder
-from scribe.signoff import DEFAULT_ATTESTATION
-from scribe.store import NoteRecord, Store
+from scribe.export.text import export_text, export_to_file
+from scribe.note.signoff import DEFAULT_ATTESTATION
+from scribe.store.store import NoteRecord, Store
+from scribe.visit.enrolment import load_enrolment
 from ui.live_worker import LiveSession
 from ui.workers import Job, JobSignals, ModelLane
 
@@ -366,13 +366,13 @@ class Controller(QObject):
     # --- transcript fixes and the audit trail --------------------------------------------------
     def swap_speakers(self, eid: str) -> bool:
         """Clinician ↔ patient on the whole transcript (audited)."""
-        from scribe.speakers import swap_labels
+        from scribe.speakers.labels import swap_labels
 
         return self._fix_transcript(eid, swap_labels, "speakers swapped")
 
     def set_speaker(self, eid: str, index: int, speaker: str) -> bool:
         """One segment's speaker, fixed by the clinician (audited)."""
-        from scribe.speakers import set_segment_speaker
+        from scribe.speakers.labels import set_segment_speaker
 
         return self._fix_transcript(eid, lambda t: set_segment_speaker(t, index, speaker),
                                     f"segment {index} speaker set to {speaker}")

@@ -1,7 +1,7 @@
 """Voice enrolment: the clinician reads a paragraph for 20–30 s; Scribe keeps a voice print.
 
-The voice print is made on a worker thread (``scribe.speakers.enrol``) and stored on the main thread
-(``scribe.enrolment.save_enrolment``); the reading's audio file is deleted right after.
+The voice print is made on a worker thread (``scribe.speakers.labels.enrol``) and stored on the main thread
+(``scribe.visit.enrolment.save_enrolment``); the reading's audio file is deleted right after.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from scribe.enrolment import load_enrolment, save_enrolment
+from scribe.audio.recorder import Recorder
 from scribe.errors import ScribeError
-from scribe.recorder import Recorder
-from scribe.store import Store
+from scribe.store.store import Store
+from scribe.visit.enrolment import load_enrolment, save_enrolment
 
 MIN_S = 20.0
 MAX_S = 30.0
@@ -28,7 +28,7 @@ class EnrolPanel(QWidget):
     def __init__(self, store: Store, stream_factory: Callable[..., Any] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from scribe.speakers import ENROLMENT_PARAGRAPH
+        from scribe.speakers.labels import ENROLMENT_PARAGRAPH
 
         self.store = store
         self.stream_factory = stream_factory
@@ -113,7 +113,7 @@ class EnrolPanel(QWidget):
         self.done_btn.setEnabled(False)
 
         def make() -> Any:
-            from scribe.speakers import enrol
+            from scribe.speakers.labels import enrol
 
             return enrol(audio)
 

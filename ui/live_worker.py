@@ -1,8 +1,8 @@
 """The live transcript of a recording, on the model lane (issue 3).
 
 While the visit records, the lane job reads the frames the recorder has written since its last read
-and feeds them to :class:`scribe.live.LiveTranscriber`; committed segments and the pending tail go
-back by a queued signal, labelled with who is speaking (:class:`scribe.live_speakers.LiveSpeakers`,
+and feeds them to :class:`scribe.speech.live.LiveTranscriber`; committed segments and the pending tail go
+back by a queued signal, labelled with who is speaking (:class:`scribe.speakers.live.LiveSpeakers`,
 issue 6). At Stop only the uncommitted tail is transcribed, then speakers are labelled again over the
 whole recording (the final labels may refine the live ones); no second full pass.
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
+from scribe.audio.recorder import Recorder
 from scribe.domain import Transcript
 from scribe.errors import Cancelled, ScribeError
-from scribe.recorder import Recorder
 
 if TYPE_CHECKING:
     from ui.workers import Job, JobSignals
@@ -42,8 +42,8 @@ class LiveSession:
 
 
 def _new_transcriber(model: str):  # noqa: ANN202
-    from scribe.live import LiveTranscriber
-    from scribe.pipeline import visit_options
+    from scribe.speech.live import LiveTranscriber
+    from scribe.visit.pipeline import visit_options
 
     # Only the clinician's own words bias recognition (visit_options): adding drugs and terms as
     # they are heard doubled WER on ACI-Bench speech in bench/wer.py (docs/benchmarks.md).
@@ -52,7 +52,7 @@ def _new_transcriber(model: str):  # noqa: ANN202
 
 def _new_labeller(enrolment):  # noqa: ANN001, ANN202
     """Live speaker labels, or None when the voice model cannot be loaded (labels come at Stop)."""
-    from scribe.live_speakers import LiveSpeakers, live_encoder
+    from scribe.speakers.live import LiveSpeakers, live_encoder
 
     try:
         live_encoder()
@@ -108,8 +108,8 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
     audio = load_audio(session.path)
     job.cancel.check()
     if broken:
-        from scribe.pipeline import transcribe_visit, visit_options
-        from scribe.transcriber import Transcriber
+        from scribe.speech.transcriber import Transcriber
+        from scribe.visit.pipeline import transcribe_visit, visit_options
 
         return transcribe_visit(audio, Transcriber(visit_options(job.model)), job.enrolment,
                                 True, job.cancel,
@@ -117,7 +117,7 @@ def run_live(job: Job, signals: JobSignals) -> Transcript:
     transcript = live.finish(job.cancel, audio[read:])
     signals.progress.emit(eid, "transcribing", 0.6)
     if transcript.segments:
-        from scribe.speakers import label_transcript
+        from scribe.speakers.labels import label_transcript
 
         transcript = label_transcript(audio, transcript, job.enrolment, job.cancel)
     signals.progress.emit(eid, "transcribing", 1.0)

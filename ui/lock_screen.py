@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import utcnow
-from scribe.secure_db import SecureSession
+from scribe.store.secure import SecureSession
 
 SETTING = "lock_minutes"
 DEFAULT_MINUTES = 10

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.audio_files import SUPPORTED
+from scribe.audio.files import SUPPORTED
 from scribe.domain import Status
 from scribe.errors import NotFoundError
 from ui.controller import ACTIVE, Controller

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import NoteDraft, Sentence, Support
-from scribe.note_edit import clinician_written, edit_section, section_text
+from scribe.note.editing import clinician_written, edit_section, section_text
 
 FLAG_BG = QColor("#ffe7a8")
 

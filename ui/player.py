@@ -29,7 +29,7 @@ def read_clip(path: Path, start_s: float, seconds: float = MAX_SECONDS) -> tuple
             return f.read(int(seconds * sr), dtype="float32"), sr
     except Exception:  # noqa: BLE001 - formats libsndfile lacks (m4a) are decoded below
         pass
-    from scribe.audio_files import SAMPLE_RATE, load_audio
+    from scribe.audio.files import SAMPLE_RATE, load_audio
 
     audio = load_audio(path)
     start = int(start_s * SAMPLE_RATE)
@@ -56,7 +56,7 @@ class Player(QObject):
             data, sr = read_clip(path, start_s)
             if gen != self._generation:
                 return  # a newer double-click won
-            from scribe.devices import load_sounddevice
+            from scribe.audio.devices import load_sounddevice
 
             sd = load_sounddevice()
             sd.stop()
@@ -72,7 +72,7 @@ class Player(QObject):
         if not self._played:
             return  # never load the audio system just to stop nothing
         try:
-            from scribe.devices import load_sounddevice
+            from scribe.audio.devices import load_sounddevice
 
             load_sounddevice().stop()
         except Exception:  # noqa: BLE001 - nothing playing, or no audio system at all

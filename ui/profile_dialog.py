@@ -1,6 +1,6 @@
 """Sign-in: the first start creates the clinician profile; later starts ask for the passphrase.
 
-``sign_in()`` returns an unlocked :class:`scribe.secure_db.SecureSession` (or None if the user
+``sign_in()`` returns an unlocked :class:`scribe.store.secure.SecureSession` (or None if the user
 cancels); the app opens its window over ``session.store``. ``confirm_passphrase()`` is what the sign
 dialog calls before a note is signed: a signature means this person.
 """
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from scribe.errors import AuthError
 from scribe.paths import data_dir
-from scribe.profile import Profile, check_new_passphrase
-from scribe.secure_db import SecureSession, open_secure_store
+from scribe.security.profile import Profile, check_new_passphrase
+from scribe.store.secure import SecureSession, open_secure_store
 
 
 def _password_field(placeholder: str = "") -> QLineEdit:

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.devices import InputDevice, list_input_devices
+from scribe.audio.devices import InputDevice, list_input_devices
+from scribe.audio.recorder import RecorderState
 from scribe.domain import Segment
 from scribe.errors import ScribeError
-from scribe.live_speakers import turns
-from scribe.recorder import RecorderState
+from scribe.speakers.live import turns
 from ui.controller import Controller
 from ui.encounter_model import duration_text
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from scribe.drafting import available_templates
 from scribe.errors import ScribeError
-from scribe.store import Store
+from scribe.store.store import Store
 from ui.enrol_panel import EnrolPanel
 
 ENGINES = (
@@ -44,7 +44,7 @@ MODEL_ROLE = Qt.ItemDataRole.UserRole
 
 def hardware_text() -> str:
     try:
-        from scribe.hardware import readout
+        from scribe.speech.hardware import readout
 
         return readout()
     except Exception:  # noqa: BLE001 - a readout must never stop Settings from opening
@@ -53,7 +53,7 @@ def hardware_text() -> str:
 
 def recommended_model() -> str:
     try:
-        from scribe.hardware import recommend_model
+        from scribe.speech.hardware import recommend_model
 
         return recommend_model()
     except Exception:  # noqa: BLE001
@@ -168,7 +168,7 @@ class SettingsDialog(QDialog):
         pl.addRow("", QLabel("Transcripts and notes are kept; only the audio is deleted."))
 
         # --- vocabulary ---------------------------------------------------------------------
-        from scribe.vocabulary import load_user_words
+        from scribe.speech.vocabulary import load_user_words
 
         self.vocabulary = QPlainTextEdit("\n".join(load_user_words()))
         self.vocabulary.setPlaceholderText("One word or phrase per line, e.g. a drug you prescribe")
@@ -254,7 +254,7 @@ class SettingsDialog(QDialog):
 
     # --- save ---------------------------------------------------------------------------------
     def accept(self) -> None:
-        from scribe.vocabulary import save_user_words
+        from scribe.speech.vocabulary import save_user_words
 
         s = self.store
         if self.selected_model():

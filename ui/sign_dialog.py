@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import NoteDraft
-from scribe.signoff import DEFAULT_ATTESTATION
+from scribe.note.signoff import DEFAULT_ATTESTATION
 
 
 def flagged_sentences(note: NoteDraft) -> list[tuple[int, str, str]]:

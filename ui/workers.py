@@ -17,12 +17,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from scribe.audio_files import duration_s, load_audio
+from scribe.audio.files import duration_s, load_audio
 from scribe.cancel import CancelToken
 from scribe.domain import Transcript
 from scribe.errors import Cancelled, ScribeError
-from scribe.pipeline import draft_transcript, prepare_import, transcribe_visit, visit_options
-from scribe.transcriber import Transcriber
+from scribe.speech.transcriber import Transcriber
+from scribe.visit.pipeline import draft_transcript, prepare_import, transcribe_visit, visit_options
 
 log = logging.getLogger("scribe.ui")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scribe.audio_files import duration_s, load_audio
+from scribe.audio.files import duration_s, load_audio
 from scribe.cli.common import open_store
-from scribe.enrolment import enrol_from_audio
 from scribe.errors import ScribeError
+from scribe.visit.enrolment import enrol_from_audio
 
 
 def register(sub) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from scribe.cli.common import add_model_args, open_store, print_json, transcriber_from
 from scribe.paths import templates_dir
-from scribe.pipeline import draft_transcript, note_from_file
 from scribe.transcript_io import read_text_transcript
+from scribe.visit.pipeline import draft_transcript, note_from_file
 
 
 def register(sub) -> None:

@@ -6,14 +6,14 @@ import sys
 import time
 from pathlib import Path
 
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
+from scribe.audio.recorder import Recorder
 from scribe.cli.common import add_model_args, open_store, transcriber_from
 from scribe.domain import Status, new_id
-from scribe.enrolment import load_enrolment
 from scribe.errors import ScribeError
 from scribe.paths import templates_dir
-from scribe.pipeline import process
-from scribe.recorder import Recorder
+from scribe.visit.enrolment import load_enrolment
+from scribe.visit.pipeline import process
 
 
 def register(sub) -> None:
@@ -41,7 +41,7 @@ def run(args) -> int:
     store = open_store()
     assert store.audio_dir is not None
     eid = new_id()
-    # The store is unlocked, so the Recorder writes AES-GCM encrypted audio (scribe.crypto).
+    # The store is unlocked, so the Recorder writes AES-GCM encrypted audio (scribe.security.crypto).
     recorder = Recorder(store.audio_dir, _device(args.device), encounter_id=eid)
     recorder.start()  # raises a clear AudioDeviceError before any visit exists
     label = args.label or time.strftime("Visit %Y-%m-%d %H:%M")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
 from scribe.cli.common import add_model_args, open_store, print_json, transcriber_from
 from scribe.paths import templates_dir
-from scribe.pipeline import process
-from scribe.recover_visits import recover_visits
-from scribe.store import Store
+from scribe.store.store import Store
+from scribe.visit.pipeline import process
+from scribe.visit.recover import recover_visits
 
 
 def register(sub) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scribe.cli.common import open_store, print_json
-from scribe.edits import visit_stats
+from scribe.note.edit_stats import visit_stats
 
 
 def register(sub) -> None:

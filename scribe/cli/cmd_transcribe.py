@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scribe.audio_files import load_audio
+from scribe.audio.files import load_audio
 from scribe.cli.common import add_model_args, print_json, transcriber_from
-from scribe.pipeline import transcribe_visit
 from scribe.transcript_io import format_segment
+from scribe.visit.pipeline import transcribe_visit
 
 
 def register(sub) -> None:

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from scribe.cli.common import open_store, print_json
-from scribe.export import export_text, export_to_file
-from scribe.secure_db import confirm_signature
-from scribe.signoff import DEFAULT_ATTESTATION
+from scribe.export.text import export_text, export_to_file
+from scribe.note.signoff import DEFAULT_ATTESTATION
+from scribe.store.secure import confirm_signature
 from scribe.transcript_io import format_segment
 
 

@@ -8,18 +8,18 @@ import sys
 from typing import Any
 
 from scribe.paths import db_path
-from scribe.pipeline import visit_options
-from scribe.store import Store
-from scribe.transcriber import Transcriber
+from scribe.speech.transcriber import Transcriber
+from scribe.store.store import Store
+from scribe.visit.pipeline import visit_options
 
 
 def open_store(remind_recover: bool = True) -> Store:
     """The encrypted store, unlocked with SCRIBE_PASSPHRASE or a typed passphrase (issue 5)."""
-    from scribe.secure_db import open_secure_store
+    from scribe.store.secure import open_secure_store
 
     store = open_secure_store(db_path().parent, actor="cli").store
     if remind_recover:
-        from scribe.recover_visits import interrupted_count
+        from scribe.visit.recover import interrupted_count
 
         n = interrupted_count(store)
         if n:

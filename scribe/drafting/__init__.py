@@ -38,7 +38,7 @@ def get_drafter(engine: str = "offline", models_root: Path | None = None) -> Dra
     if engine == "auto":
         engine = "llm" if llm_installed(models_root) else "offline"
     if engine == "offline":
-        from scribe.drafting.offline import OfflineDrafter
+        from scribe.drafting.offline.drafter import OfflineDrafter
 
         return OfflineDrafter()
     if engine == "llm" or engine.startswith("llm:"):

@@ -104,7 +104,7 @@ class LlmDrafter:
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft:
-        from scribe.factcheck import check_note
+        from scribe.note.checks import check_note
 
         model_id, generator = load_generator(self.options, self._models_root)
         report = progress or (lambda _f, _t: None)

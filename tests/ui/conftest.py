@@ -11,7 +11,7 @@ import soundfile as sf
 
 from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Status, Support, Transcript
 from scribe.paths import db_path
-from scribe.store import Store
+from scribe.store.store import Store
 
 DATA = Path(__file__).parent.parent / "data"
 

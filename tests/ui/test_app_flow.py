@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog
 
 from scribe.domain import Status
 from scribe.errors import AudioDeviceError
-from scribe.export import export_text
+from scribe.export.text import export_text
 from tests.ui.conftest import DATA, EventLoopProbe, WavStreamFactory
 
 DRAFT_TIMEOUT = 120_000  # first use assembles and verifies the model; later runs take seconds

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow
 
-from scribe.profile import Profile
-from scribe.recorder import Recorder
-from scribe.secure_db import open_secure_store
+from scribe.audio.recorder import Recorder
+from scribe.security.profile import Profile
+from scribe.store.secure import open_secure_store
 from tests.audio_stack import DATA, FakeMicrophone
 from ui import profile_dialog
 from ui.lock_screen import AutoLock, lock_minutes

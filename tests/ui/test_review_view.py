@@ -7,7 +7,7 @@ from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QDialog
 
 from scribe.domain import Status
-from scribe.export import export_text
+from scribe.export.text import export_text
 from tests.ui.conftest import reviewed_visit
 
 

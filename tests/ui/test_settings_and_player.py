@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models.catalog import ASR_MODELS
-from scribe.enrolment import load_enrolment
-from scribe.vocabulary import load_user_words
+from scribe.speech.vocabulary import load_user_words
+from scribe.visit.enrolment import load_enrolment
 from tests.ui.conftest import DATA, WavStreamFactory
 from ui.controller import Controller
 from ui.player import read_clip

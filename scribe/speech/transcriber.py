@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scribe.audio_files import duration_s, load_audio
+from scribe.audio.files import duration_s, load_audio
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
 from scribe.errors import ModelUnavailableError
@@ -29,7 +29,7 @@ def detect_device(requested: str = "auto") -> DeviceInfo:
     """CUDA float16 when CTranslate2 sees a GPU (and ``requested`` allows it), else CPU int8."""
     import ctranslate2
 
-    from scribe.hardware import cpu_threads
+    from scribe.speech.hardware import cpu_threads
 
     threads = cpu_threads()  # respects container CPU limits, unlike os.cpu_count()
     if requested in ("auto", "cuda"):
@@ -141,7 +141,7 @@ class Transcriber:
             initial_prompt=opts.initial_prompt,
             condition_on_previous_text=False,
         )
-        from scribe.vocabulary import is_inserted
+        from scribe.speech.vocabulary import is_inserted
 
         index = first_index
         for seg in raw:  # decoding happens lazily as this loop pulls segments

@@ -123,9 +123,9 @@ def finalize_part(part: Path, meta: Mapping[str, Any]) -> Recording:
     """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header)."""
     samplerate, channels = int(meta["samplerate"]), int(meta["channels"])
     frame_bytes = channels * SAMPLE_BYTES
-    # Encrypted part files (scribe.crypto, issue 5) are sealed in place instead; their header keeps
-    # placeholder sizes, which scribe.audio_files fixes in memory when it decrypts.
-    from scribe import crypto
+    # Encrypted part files (scribe.security.crypto, issue 5) are sealed in place instead; their header keeps
+    # placeholder sizes, which scribe.audio.files fixes in memory when it decrypts.
+    from scribe.security import crypto
 
     if crypto.is_encrypted(part):
         data = max(0, crypto.seal_part(part) - PART_HEADER_BYTES)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scribe.crypto import is_encrypted, read_plaintext
 from scribe.errors import AudioFileError
+from scribe.security.crypto import is_encrypted, read_plaintext
 
 SAMPLE_RATE = 16000
 SUPPORTED = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".webm")

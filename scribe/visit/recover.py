@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from scribe.audio.partfile import finalize_interrupted, find_interrupted, read_sidecar
 from scribe.domain import Status, new_id
 from scribe.errors import NotFoundError, ScribeError
-from scribe.recovery import finalize_interrupted, find_interrupted, read_sidecar
-from scribe.store import Store
+from scribe.store.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from scribe import crypto
 from scribe.domain import utcnow
-from scribe.store import Store
+from scribe.security import crypto
+from scribe.store.store import Store
 
 log = logging.getLogger(__name__)
 

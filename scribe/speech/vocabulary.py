@@ -3,7 +3,7 @@
 Three sources, most specific first: the clinician's own words (``<data dir>/vocabulary.txt``, one a
 line, editable), drug names from the offline lexicon of the ``drug-named-entity-recognition`` package
 (MIT, 1.7 MB; only those the visit so far seems to mention are used) and a short committed list of
-common clinical terms (``scribe/data/clinical_terms.txt``). The hotwords string is kept short and
+common clinical terms (``scribe/nlp/clinical_terms.txt``). The hotwords string is kept short and
 relevant: Whisper's prompt is length-limited. Measured on ACI-Bench speech (docs/benchmarks.md),
 every list made WER worse on 90 s dialogues (faster-whisper skipped stretches of speech with
 hotwords set), so biasing is opt-in: callers pass hotwords only when the clinician has words.
@@ -42,7 +42,7 @@ __all__ = [
 MAX_HOTWORDS_CHARS = 300
 """About 80-100 Whisper tokens: well under the 223-token limit faster-whisper puts on hotwords."""
 
-_TERMS_FILE = Path(__file__).parent / "data" / "clinical_terms.txt"
+_TERMS_FILE = Path(__file__).parents[1] / "nlp" / "clinical_terms.txt"
 _LEXICON = "drug_ner_dictionary.pkl.bz2"
 _RECENT_WORDS = 400  # the part of the visit searched for drug names
 _WORD = re.compile(r"[a-z][a-z'-]+")

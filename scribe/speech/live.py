@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scribe.audio_files import SAMPLE_RATE
+from scribe.audio.files import SAMPLE_RATE
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
 from scribe.errors import AudioFileError
-from scribe.transcriber import TranscribeOptions, load_model
+from scribe.speech.transcriber import TranscribeOptions, load_model
 
 __all__ = ["LiveTranscriber", "LiveUpdate", "PcmTailReader", "group_words"]
 
@@ -228,7 +228,7 @@ class LiveTranscriber:
         min_chunk_s: new audio needed before a decode step runs.
         max_buffer_s: the audio window never holds more than this (memory is flat).
         vocabulary: ``committed_text -> hotwords``, re-evaluated as text is committed
-            (e.g. ``lambda text: scribe.vocabulary.hotwords_for(text, user_words)``).
+            (e.g. ``lambda text: scribe.speech.vocabulary.hotwords_for(text, user_words)``).
         prompt_context: pass committed text that ends before the window as ``initial_prompt``
             (as whisper_streaming does; text inside the window made Whisper skip words).
         step_beam_size: beam size of live steps; greedy (1) halves a step on a CPU and changed
@@ -389,7 +389,7 @@ class LiveTranscriber:
         (:func:`_bounded_decoding`), so the call's time is bounded by the audio's length.
         ``short_context``: encode only the audio plus ``encoder_pad_s`` (:func:`_short_context_view`).
         """
-        from scribe.vocabulary import is_inserted
+        from scribe.speech.vocabulary import is_inserted
 
         if len(audio) < SAMPLE_RATE // 10:
             return []
@@ -517,7 +517,7 @@ class PcmTailReader:
     """Reads the frames added to the recorder's growing part file since the last call.
 
     Handles a plain part (44-byte WAV header, then int16 PCM) and an encrypted one (AES-GCM chunks,
-    :mod:`scribe.crypto`; only chunks already sealed are read). When the recorder has renamed the
+    :mod:`scribe.security.crypto`; only chunks already sealed are read). When the recorder has renamed the
     part to ``<name>.wav`` at Stop, the reader follows it, so the last second is not lost.
     """
 
@@ -536,7 +536,7 @@ class PcmTailReader:
     def _current(self) -> Path | None:
         if self.path.exists():
             return self.path
-        from scribe.recovery import PART_SUFFIX, wav_path
+        from scribe.audio.partfile import PART_SUFFIX, wav_path
 
         if self.path.name.endswith(PART_SUFFIX) and wav_path(self.path).exists():
             return wav_path(self.path)
@@ -544,8 +544,8 @@ class PcmTailReader:
 
     def read_new(self) -> np.ndarray:
         """New samples as float32 mono in [-1, 1]; empty when nothing new is on disk."""
-        from scribe import crypto
-        from scribe.recovery import PART_HEADER_BYTES
+        from scribe.audio.partfile import PART_HEADER_BYTES
+        from scribe.security import crypto
 
         path = self._current()
         if path is None:
@@ -571,10 +571,10 @@ class PcmTailReader:
             return f.read()
 
     def _new_encrypted(self, path: Path) -> bytes:
-        # Chunk layout and associated data as written by scribe.crypto.EncryptedWriter.
+        # Chunk layout and associated data as written by scribe.security.crypto.EncryptedWriter.
         from cryptography.exceptions import InvalidTag
 
-        from scribe import crypto
+        from scribe.security import crypto
 
         out = bytearray()
         with open(path, "rb") as f:

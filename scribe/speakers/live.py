@@ -1,6 +1,6 @@
 """Speaker labels while a visit records (issue 6): the live transcript shows who is speaking.
 
-The voice model and the rules are those of :mod:`scribe.speakers`, which labels the whole recording
+The voice model and the rules are those of :mod:`scribe.speakers.labels`, which labels the whole recording
 at Stop (those final labels may refine what was shown live). Live, as committed words arrive:
 
 - voice embeddings are computed once for each new voiced 1.6 s window (every 0.25 s), from a ring
@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from scribe import speakers as sp
 from scribe.domain import Segment, Transcript
+from scribe.speakers import labels as sp
 
 __all__ = ["LiveSpeakers", "Turn", "live_encoder", "turns"]
 
@@ -152,7 +152,7 @@ class LiveSpeakers:
     # ---- work -------------------------------------------------------------------------------
     def _extend_mel(self) -> None:
         """Add the mel frames whose samples have all arrived (each frame is computed once)."""
-        from scribe.speakers_mel import mel_frames
+        from scribe.speakers.mel import mel_frames
 
         ready = (len(self._ring) - 200) // 160 + 1 if len(self._ring) >= 200 else 0
         if ready > len(self._mel):

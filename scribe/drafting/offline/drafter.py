@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
-from scribe.drafting.offline_model import SectionModel, load_model
-from scribe.drafting.offline_rules import (
+from scribe.drafting.offline.model import SectionModel, load_model
+from scribe.drafting.offline.rules import (
     CHITCHAT,
     guess_speaker,
     ros_system,
@@ -25,7 +25,7 @@ from scribe.drafting.offline_rules import (
     section_labels,
     strong_label,
 )
-from scribe.drafting.offline_text import (
+from scribe.drafting.offline.text import (
     content_words,
     is_question,
     normalize_numbers,

@@ -131,7 +131,7 @@ def build_vocabulary() -> list[str]:
 def clinical_vocabulary() -> frozenset[str]:
     """Clinical word stems (diseases, symptoms, body parts); read from the committed list.
 
-    The list is built from ICD-10-CM by ``python -m scribe.factcheck_text`` (importing
+    The list is built from ICD-10-CM by ``python -m scribe.nlp.text`` (importing
     simple-icd-10-cm takes seconds; reading the list takes milliseconds).
     """
     try:

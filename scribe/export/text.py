@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scribe.errors import SignOffError
-from scribe.store import Store
+from scribe.store.store import Store
 
 
 def export_text(store: Store, encounter_id: str) -> str:

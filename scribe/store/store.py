@@ -1,7 +1,7 @@
 """The visit store: one SQLite database (sqlite-utils, WAL), audio files beside it.
 
 Every state change writes its audit event in the same transaction. Signed notes and addenda are
-immutable in the database itself (see ``scribe.schema``).
+immutable in the database itself (see ``scribe.store.schema``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from scribe import audit
 from scribe.domain import (
     Addendum,
     AuditEvent,
@@ -30,9 +29,10 @@ from scribe.domain import (
 )
 from scribe.errors import NotFoundError, SignOffError, StoreError
 from scribe.lifecycle import require_move
-from scribe.schema import migrate
+from scribe.store import audit
+from scribe.store.schema import migrate
 
-try:  # the encrypted store (scribe.secure_db) raises SQLCipher's own exception classes
+try:  # the encrypted store (scribe.store.secure) raises SQLCipher's own exception classes
     import sqlcipher3 as _sqlcipher
 
     DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, _sqlcipher.Error)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from scribe.domain import Encounter, Status
-from scribe.store import Store
+from scribe.store.store import Store
 
 __all__ = ["EditOp", "EditStats", "edit_distance", "note_edits", "visit_stats", "word_diff", "words"]
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from scribe.store import Store
+from scribe.store.store import Store
 
 KEY = "clinician_voiceprint"
 
@@ -25,7 +25,7 @@ def save_enrolment(store: Store, voiceprint: np.ndarray) -> None:
 
 def enrol_from_audio(store: Store, audio: np.ndarray) -> np.ndarray:
     """Make a voice print from a 20–30 s reading of ``ENROLMENT_PARAGRAPH`` and keep it."""
-    from scribe.speakers import enrol
+    from scribe.speakers.labels import enrol
 
     voiceprint = enrol(audio)
     save_enrolment(store, voiceprint)

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from scribe.transcriber import DeviceInfo, detect_device
+from scribe.speech.transcriber import DeviceInfo, detect_device
 
 __all__ = ["cpu_name", "cpu_threads", "gpu_name", "readout", "recommend_model"]
 

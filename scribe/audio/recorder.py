@@ -3,7 +3,7 @@
 Threads: PortAudio's callback only copies each block into a queue and updates the level; a writer
 thread drains the queue to ``<name>.pcm.part`` and fsyncs it at least every ``flush_interval_s``
 (0.5 s), so a crash or kill -9 loses at most about a second. ``stop()`` fixes the WAV header in place
-and renames the file to ``<name>.wav`` (format: see :mod:`scribe.recovery`).
+and renames the file to ``<name>.wav`` (format: see :mod:`scribe.audio.partfile`).
 
 A live transcriber reads the growing audio with :meth:`Recorder.read_audio` (float32 mono, the
 array faster-whisper accepts), or reads ``partial_path`` itself: a 44-byte header, then int16 PCM,
@@ -28,11 +28,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from scribe import crypto
-from scribe.devices import load_sounddevice, resolve_input_device
-from scribe.domain import Recording
-from scribe.errors import AudioDeviceError, AudioFileError, DiskFullError, ScribeError
-from scribe.recovery import (
+from scribe.audio.devices import load_sounddevice, resolve_input_device
+from scribe.audio.partfile import (
     PART_HEADER_BYTES,
     PART_SUFFIX,
     SAMPLE_BYTES,
@@ -40,6 +37,9 @@ from scribe.recovery import (
     finalize_part,
     wav_header,
 )
+from scribe.domain import Recording
+from scribe.errors import AudioDeviceError, AudioFileError, DiskFullError, ScribeError
+from scribe.security import crypto
 
 __all__ = ["ChunkWriter", "PcmFileWriter", "Recorder", "RecorderState", "SOUND_DBFS"]
 
@@ -121,7 +121,7 @@ class Recorder:
             a fake that calls ``callback(indata, frames, time, status)`` with int16 blocks.
         encounter_id: stored in the sidecar; also the default file name.
         writer_factory: ``(path, header) -> ChunkWriter``; default: encrypted when a key is
-            active (``scribe.crypto.set_active_key``), else :class:`PcmFileWriter`.
+            active (``scribe.security.crypto.set_active_key``), else :class:`PcmFileWriter`.
         stall_timeout_s: no block for this long means the microphone is gone.
         capture_samplerate: rate to open the device at when it differs from ``samplerate``
             (audio is resampled to ``samplerate`` on the writer thread). None: ``samplerate``,
@@ -151,7 +151,7 @@ class Recorder:
         self.capture_samplerate = int(capture_samplerate or samplerate)
         self.encounter_id = encounter_id
         self._stream_factory = stream_factory
-        # None: AES-GCM chunks when a clinician is signed in (scribe.crypto, issue 5), else plain.
+        # None: AES-GCM chunks when a clinician is signed in (scribe.security.crypto, issue 5), else plain.
         self._writer_factory = writer_factory or crypto.default_writer_factory() or PcmFileWriter
         self._name = name or encounter_id or uuid.uuid4().hex
         self._flush_interval_s = flush_interval_s
@@ -405,7 +405,7 @@ class Recorder:
                 self._recording = finalize_part(self._part, self._meta)
                 self._frames_written = int(round(self._recording.duration_s * self.samplerate))
             except OSError as exc:
-                # The part file stays; scribe.recovery finds it on the next start.
+                # The part file stays; scribe.audio.partfile finds it on the next start.
                 self._finalize_error = _write_error(exc)
         self._state = RecorderState.ENDED if fault is not None else RecorderState.STOPPED
         self._done.set()

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import replace
 
 from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Support, Transcript
-from scribe.factcheck_text import (
+from scribe.nlp.text import (
     NO_ANSWER,
     YES_ANSWER,
     clinical_vocabulary,

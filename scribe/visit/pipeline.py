@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from scribe.audio_files import duration_s, load_audio
+from scribe.audio.files import duration_s, load_audio
 from scribe.cancel import NEVER, CancelToken
-from scribe.crypto import store_copy
 from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
 from scribe.drafting import get_drafter, load_template
 from scribe.errors import Cancelled, DiskFullError, ScribeError
-from scribe.store import Store
-from scribe.transcriber import TranscribeOptions, Transcriber
+from scribe.security.crypto import store_copy
+from scribe.speech.transcriber import TranscribeOptions, Transcriber
+from scribe.store.store import Store
 
 StepFn = Callable[[str, float], None]
 """Progress of a visit: (step name "transcribing"/"drafting", fraction 0..1)."""
@@ -42,7 +42,7 @@ def prepare_import(src: str | Path, audio_dir: Path) -> ImportedAudio:
     eid = new_id()
     dest = audio_dir / f"{eid}{src.suffix.lower()}"
     try:
-        store_copy(src, dest)  # encrypted when a clinician is signed in (scribe.crypto)
+        store_copy(src, dest)  # encrypted when a clinician is signed in (scribe.security.crypto)
     except OSError as e:
         dest.unlink(missing_ok=True)
         if e.errno == 28:
@@ -57,7 +57,7 @@ def visit_options(model: str = "base", device: str = "auto") -> TranscribeOption
     Only the user's list goes in up front; drug names and terms are added by the live transcriber
     as they are heard (issue 3: the visit's own terms help, a long generic list hurts).
     """
-    from scribe.vocabulary import hotwords_for, load_user_words
+    from scribe.speech.vocabulary import hotwords_for, load_user_words
 
     hotwords = hotwords_for(None, load_user_words()) or None
     return TranscribeOptions(model=model, device=device, hotwords=hotwords)
@@ -74,7 +74,7 @@ def transcribe_visit(
     """Transcribe, then label who said what (clinician / patient / other) word by word."""
     transcript = transcriber.transcribe(audio, cancel, progress)
     if label_speakers and transcript.segments:
-        from scribe.speakers import label_transcript
+        from scribe.speakers.labels import label_transcript
 
         transcript = label_transcript(audio, transcript, enrolment, cancel)
     return transcript
@@ -93,7 +93,7 @@ def draft_transcript(
     The check links evidence, sets each sentence's support and flags contradictions (dose,
     allergy, negation, laterality, numbers) that the clinician must acknowledge before signing.
     """
-    from scribe.factcheck import check_note
+    from scribe.note.checks import check_note
 
     template = load_template(template_id, templates_dir)
     draft = get_drafter(engine).draft(transcript, template, cancel, progress)
@@ -166,7 +166,7 @@ def note_from_file(
     except ScribeError:  # e.g. the database is locked: leave no orphan audio behind
         imported.path.unlink(missing_ok=True)
         raise
-    from scribe.enrolment import load_enrolment
+    from scribe.visit.enrolment import load_enrolment
 
     process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step,
             enrolment=load_enrolment(store))

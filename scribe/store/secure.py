@@ -18,11 +18,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlite_utils import Database
 
-from scribe import crypto
 from scribe.errors import AuthError, StoreError
 from scribe.paths import data_dir
-from scribe.profile import Profile, ProfileExistsError
-from scribe.store import Store
+from scribe.security import crypto
+from scribe.security.profile import Profile, ProfileExistsError
+from scribe.store.store import Store
 
 DB_FILE = "scribe.db"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -45,9 +45,9 @@ def is_plain_sqlite(path: Path) -> bool:
 def encrypt_legacy(home: Path, data_key: bytes) -> None:
     """Encrypt an install from before issue 5 in place: the database, then every audio file.
 
-    Plaintext copies are overwritten before they are unlinked (scribe.retention.destroy_file).
+    Plaintext copies are overwritten before they are unlinked (scribe.visit.retention.destroy_file).
     """
-    from scribe.retention import destroy_file
+    from scribe.visit.retention import destroy_file
 
     db = home / DB_FILE
     if is_plain_sqlite(db):
@@ -167,7 +167,7 @@ def unlock(home: Path | None = None, passphrase: str | None = None,
 def open_secure_store(home: Path | None = None, actor: str = "cli",
                       passphrase: str | None = None, timeout: float = 5.0,
                       key: bytes | None = None) -> SecureSession:
-    """Sign in and open the encrypted store; expired audio is purged (see scribe.retention)."""
+    """Sign in and open the encrypted store; expired audio is purged (see scribe.visit.retention)."""
     home = home or data_dir()
     if key is None:
         profile, key = unlock(home, passphrase)
@@ -182,7 +182,7 @@ def open_secure_store(home: Path | None = None, actor: str = "cli",
     audio.mkdir(exist_ok=True)
     store = Store(Database(conn), audio, actor)
     crypto.set_active_key(key)
-    from scribe.retention import purge_expired_audio
+    from scribe.visit.retention import purge_expired_audio
 
     purge_expired_audio(store)
     return SecureSession(profile, store, key)

@@ -27,7 +27,7 @@ import numpy as np
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Speaker, Transcript, Word
 from scribe.errors import ScribeError
-from scribe.speakers_edit import format_line, set_segment_speaker, swap_labels
+from scribe.speakers.fixes import format_line, set_segment_speaker, swap_labels
 
 __all__ = [
     "ENROLMENT_PARAGRAPH",
@@ -104,7 +104,7 @@ def _features(
     audio: np.ndarray, hop: int = HOP_FRAMES, cancel: CancelToken = NEVER
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The mel spectrogram, embeddings of its voiced 1.6 s windows, and their centre times (s)."""
-    from scribe.speakers_mel import mel_spectrogram
+    from scribe.speakers.mel import mel_spectrogram
 
     mel = mel_spectrogram(_normalise(audio))
     starts = np.arange(0, max(len(mel), WINDOW_FRAMES) - WINDOW_FRAMES + 1, hop)

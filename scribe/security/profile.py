@@ -1,7 +1,7 @@
 """The clinician profile: who signs, and the passphrase that unlocks the data key.
 
 ``profile.json`` in the data folder holds the name, credentials and the data key wrapped under a
-scrypt-derived key (see :mod:`scribe.crypto`). The AES-GCM tag of the wrapped key is the passphrase
+scrypt-derived key (see :mod:`scribe.security.crypto`). The AES-GCM tag of the wrapped key is the passphrase
 verifier: no hash of the passphrase is stored. Optionally (off by default) the data key is kept in
 the OS keyring for single-user workstations, when the ``keyring`` package is installed.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scribe import crypto
 from scribe.errors import AuthError
+from scribe.security import crypto
 
 PROFILE_FILE = "profile.json"
 MIN_PASSPHRASE = 8
