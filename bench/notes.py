@@ -73,13 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     from scribe.drafting import get_drafter, load_template
     from scribe.errors import ScribeError
     from scribe.note.checks import check_note
+    from scribe.paths import models_dir
     from scribe.transcript_io import parse_text_transcript
 
     rows = read_rows(args.csv)
     if args.limit:
         rows = rows[: args.limit]
     try:
-        drafter = get_drafter(args.engine)
+        drafter = get_drafter(args.engine, models_dir())
         template = load_template(args.template)
     except ScribeError as e:
         print(f"notes bench skipped: {e}")

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scribe.drafting.offline.drafter import OfflineDrafter, Unit, clean, extract_units, gender_of  # noqa: E402
 from scribe.drafting.offline.model import FITTED, SectionModel, features  # noqa: E402
 from scribe.drafting.offline.rules import LABELS  # noqa: E402
-from scribe.drafting.offline.text import content_words  # noqa: E402
+from scribe.nlp import plain_content_words  # noqa: E402
 from scribe.transcript_io import parse_text_transcript  # noqa: E402
 
 HEADERS = {
@@ -83,7 +83,7 @@ MTS = {
 
 
 def _stems(text: str) -> set[str]:
-    return {w.rstrip("s") for w in content_words(text)}
+    return {w.rstrip("s") for w in plain_content_words(text)}
 
 
 def note_lines(note: str) -> list[tuple[str, set[str]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scribe.domain import Flag, NoteDraft, Section, Sentence, Support
-from scribe.nlp.text import doses, negated_terms, numbers
+from scribe.nlp import doses, negated_terms, numbers
 from scribe.note.checks import check_note, check_sentence_support
 from scribe.transcript_io import parse_text_transcript
 

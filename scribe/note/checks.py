@@ -26,13 +26,14 @@ from collections import Counter
 from dataclasses import replace
 
 from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Support, Transcript
-from scribe.nlp.text import (
+from scribe.nlp import (
     NO_ANSWER,
     YES_ANSWER,
     clinical_vocabulary,
     content_words,
     doses,
     expand_abbreviations,
+    generic_drug_names,
     negated_terms,
     numbers,
     stem,
@@ -72,7 +73,7 @@ class _Index:
         n = max(len(self.segments), 1)
         self.idf = {w: math.log(1 + n / c) for w, c in df.items()}
         self.numbers = {round(v, 2) for s in self.segments for v in numbers(s.text, loose=True)}
-        self.drugs = [_drugs(s.text) for s in self.segments]
+        self.drugs = [generic_drug_names(s.text) for s in self.segments]
         self.all_drugs = {d for ds in self.drugs for d in ds}
         self.negated = [_segment_negations(self.segments, i) for i in range(len(self.segments))]
 
@@ -85,15 +86,7 @@ class _Index:
 
 def _terms(text: str) -> set[str]:
     """Content words plus abbreviation meanings and the generic names of drugs (brands meet)."""
-    return content_words(expand_abbreviations(text)) | _drugs(text)
-
-
-def _drugs(text: str) -> set[str]:
-    """Generic names (lower case) of the drugs in a text; brand names map to their generic."""
-    from drug_named_entity_recognition import find_drugs
-
-    words = tokens(text)
-    return {d[0]["name"].lower().rstrip("s") for d in find_drugs(words, is_ignore_case=True)}
+    return content_words(expand_abbreviations(text)) | generic_drug_names(text)
 
 
 def _segment_negations(segments: list[Segment], i: int) -> set[str]:
@@ -160,7 +153,7 @@ def _fmt(v: float) -> str:
 def _drug_flags(text: str, evidence: tuple[int, ...], idx: _Index,
                 allergens: set[str]) -> list[Flag]:
     flags: list[Flag] = []
-    note_drugs = _drugs(text)
+    note_drugs = generic_drug_names(text)
     for drug in sorted(note_drugs):
         if drug not in idx.all_drugs:
             flags.append(Flag("medication", f"{drug.capitalize()} is not mentioned in the visit."))
@@ -266,7 +259,7 @@ def _allergens(idx: _Index) -> dict[str, tuple[int, ...]]:
                 break
             if _NO_ALLERGY.search(s.text) or (q == 1 and NO_ANSWER.match(s.text)):
                 continue
-            names = _drugs(s.text)
+            names = generic_drug_names(s.text)
             m = re.search(r"allergic to (?:the |a |an )?([a-z]+)", s.text.lower())
             if m and m.group(1) not in ("it", "that", "this", "anything", "any", "them"):
                 names.add(m.group(1).rstrip("s"))
@@ -312,7 +305,7 @@ def check_note(draft: NoteDraft, transcript: Transcript) -> NoteDraft:
 def _flag_missing_allergies(sections: list[Section], allergens: dict[str, tuple[int, ...]]) -> None:
     note_text = "\n".join(s.text for sec in sections for s in sec.sentences
                           if _ALLERGY.search(s.text)).lower()
-    note_drugs = _drugs(note_text)
+    note_drugs = generic_drug_names(note_text)
     missing = [a for a in sorted(allergens) if a not in note_drugs and a not in note_text]
     if not missing:
         return
