@@ -77,10 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         from scribe.drafting.templates import load_template
         from scribe.errors import ScribeError
+        from scribe.paths import models_dir
         from scribe.transcript_io import parse_text_transcript
     except ImportError as e:
         print(f"llm bench skipped: {e.name} is not installed (the 'llm' and 'dev' extras).")
         return 0
+    args.models = args.models or models_dir()  # the engines look only where they are told
     try:
         resolve_model(args.model, args.models)
     except ScribeError as e:

@@ -28,21 +28,21 @@ def main(argv: list[str]) -> int:
     from faster_whisper import WhisperModel
 
     from scribe.audio.files import duration_s, load_audio
-    from scribe.speech.hardware import readout
+    from scribe.paths import models_dir
+    from scribe.speech.hardware import detect_device, readout
     from scribe.speech.transcriber import (
         TranscribeOptions,
         Transcriber,
-        detect_device,
         load_model,
         resolve_model_path,
     )
 
-    opts = TranscribeOptions(model=args.model)
+    opts = TranscribeOptions(model=args.model, models_root=models_dir())
     info = detect_device(opts.device)
     audio_s = duration_s(load_audio(args.audio))
-    load_model(opts.model, opts.device)
+    load_model(opts.model, opts.device, opts.models_root)
     raw_model = WhisperModel(
-        str(resolve_model_path(opts.model)),
+        str(resolve_model_path(opts.model, opts.models_root)),
         device=info.device,
         compute_type=info.compute_type,
         cpu_threads=info.cpu_threads,

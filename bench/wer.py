@@ -23,7 +23,7 @@ from bench._speech import NORMALIZER, aci_dialogues, missing_reason, normalize, 
 
 
 def _terms(text: str) -> Counter[str]:
-    from scribe.speech.vocabulary import clinical_terms, drug_names
+    from scribe.nlp import clinical_terms, drug_names
 
     vocab = drug_names() | {t.lower() for t in clinical_terms() if " " not in t}
     return Counter(w for w in re.findall(r"[a-z0-9]+", normalize(text)) if w in vocab)
@@ -45,10 +45,12 @@ def main(argv: list[str]) -> int:
         print(reason)
         return 0
 
+    from scribe.paths import models_dir
     from scribe.speech.transcriber import TranscribeOptions, Transcriber, load_model
     from scribe.speech.vocabulary import hotwords_for
 
-    load_model(args.model)
+    models_root = models_dir()
+    load_model(args.model, models_root=models_root)
     configs = ("none", "list", "heard", "script")
     refs: list[str] = []
     hyps: dict[str, list[str]] = {c: [] for c in configs}
@@ -69,7 +71,8 @@ def main(argv: list[str]) -> int:
                 hotwords = hotwords_for(reference) or None
             t = time.perf_counter()
             text = (
-                Transcriber(TranscribeOptions(model=args.model, hotwords=hotwords))
+                Transcriber(TranscribeOptions(model=args.model, hotwords=hotwords,
+                                              models_root=models_root))
                 .transcribe(audio)
                 .text
             )

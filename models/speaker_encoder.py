@@ -2,14 +2,19 @@
 
 The weights come from the Resemblyzer 0.1.4 wheel (Apache-2.0, ``resemblyzer/pretrained.pt``). That
 file is a legacy (pre-zip) torch pickle; :func:`read_legacy_torch_file` reads it with the standard
-library and numpy only, without importing torch or Resemblyzer. On first use the weights are written
-as ``encoder.npz`` into the model store (``<models dir>/resemblyzer-voice-encoder``) and read from
-there afterwards, so the runtime needs the wheel's files once and never torch.
+library and numpy only, without importing torch or Resemblyzer.
+
+Where the weights live is the caller's choice, never looked up here: given a ``folder`` (the app
+passes ``<models dir>/resemblyzer-voice-encoder``, :data:`MODEL_ID`), the weights are written there
+as ``encoder.npz`` on first use and read from there afterwards, so the runtime needs the wheel's
+files once and never torch; without one they are read from the wheel each time and kept in memory
+only (nothing is written anywhere).
 
 The network runs through onnxruntime (already installed with faster-whisper) when the committed
-graph ``speaker_encoder.onnx`` is present: the graph holds no weights, which are written beside it in
-the store as ``speaker_encoder.weights`` (external data) from the same converted arrays. Otherwise a
-numpy LSTM gives the same embeddings (cosine > 0.9999), about 3x slower.
+graph ``speaker_encoder.onnx`` is present: the graph holds no weights. With a folder they are written
+beside a copy of the graph as ``speaker_encoder.weights`` (external data) from the same converted
+arrays; without one they are handed to onnxruntime from memory. Otherwise a numpy LSTM gives the
+same embeddings (cosine > 0.9999), about 3x slower.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import importlib.util
 import os
 import pickle
 import shutil
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -107,7 +111,8 @@ def read_legacy_torch_file(path: Path) -> dict[str, Any]:
     return result
 
 
-def _wheel_weights() -> Path:
+def wheel_weights_path() -> Path:
+    """``pretrained.pt`` inside the installed Resemblyzer package (found without importing it)."""
     spec = importlib.util.find_spec("resemblyzer")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailableError(
@@ -120,19 +125,24 @@ def _wheel_weights() -> Path:
     return path
 
 
-def _store_folder() -> Path:
-    try:
-        from scribe.paths import models_dir
+def _checked_wheel_weights() -> Path:
+    pt = wheel_weights_path()
+    if hashlib.sha256(pt.read_bytes()).hexdigest() != PRETRAINED_SHA256:
+        raise ModelUnavailableError(
+            "The Resemblyzer voice encoder file does not match version 0.1.4; "
+            "reinstall it with: pip install 'resemblyzer==0.1.4'."
+        )
+    return pt
 
-        return models_dir() / MODEL_ID
-    except ImportError:  # pragma: no cover - scribe.paths is part of the core
-        return Path(tempfile.gettempdir()) / "scribe-models" / MODEL_ID
+
+def _arrays(pt_path: Path) -> dict[str, np.ndarray]:
+    state = read_legacy_torch_file(pt_path)["model_state"]
+    return {k.replace(".", "_"): np.asarray(v, np.float32) for k, v in state.items()}
 
 
 def convert_weights(pt_path: Path, out: Path) -> None:
     """Write the encoder weights of ``pt_path`` as ``out`` (npz), atomically."""
-    state = read_legacy_torch_file(pt_path)["model_state"]
-    arrays = {k.replace(".", "_"): np.asarray(v, np.float32) for k, v in state.items()}
+    arrays = _arrays(pt_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays)  # type: ignore[arg-type]
@@ -140,17 +150,13 @@ def convert_weights(pt_path: Path, out: Path) -> None:
 
 
 def load_weights(folder: Path | None = None) -> dict[str, np.ndarray]:
-    """The encoder weights, converted from the Resemblyzer wheel into the model store on first use."""
-    folder = folder or _store_folder()
+    """The encoder weights: from ``folder/encoder.npz``, converted there from the Resemblyzer wheel
+    on first use; without a folder, straight from the wheel (nothing written)."""
+    if folder is None:
+        return _arrays(_checked_wheel_weights())
     npz = folder / "encoder.npz"
     if not npz.is_file():
-        pt = _wheel_weights()
-        if hashlib.sha256(pt.read_bytes()).hexdigest() != PRETRAINED_SHA256:
-            raise ModelUnavailableError(
-                "The Resemblyzer voice encoder file does not match version 0.1.4; "
-                "reinstall it with: pip install 'resemblyzer==0.1.4'."
-            )
-        convert_weights(pt, npz)
+        convert_weights(_checked_wheel_weights(), npz)
     try:
         with np.load(npz) as z:
             return {k: z[k] for k in z.files}
@@ -205,27 +211,39 @@ def write_onnx_weights(tensors: list[tuple[str, np.ndarray]], path: Path) -> Non
     os.replace(tmp, path)
 
 
-def _onnx_session(weights: dict[str, np.ndarray], folder: Path, threads: int | None = None) -> Any:
-    """An onnxruntime session over the committed graph, or None when that route is unavailable."""
+def _onnx_session(
+    weights: dict[str, np.ndarray], folder: Path | None, threads: int | None = None
+) -> Any:
+    """An onnxruntime session over the committed graph, or None when that route is unavailable.
+
+    With a ``folder`` the graph and its external weights file are kept there; without one the
+    weights go to onnxruntime from memory.
+    """
     try:
         import onnxruntime as ort
     except ImportError:
         return None
     if not ONNX_GRAPH.is_file():
         return None
-    graph = folder / ONNX_GRAPH.name
-    data = folder / ONNX_WEIGHTS
-    if not data.is_file() or not graph.is_file() or graph.read_bytes() != ONNX_GRAPH.read_bytes():
-        folder.mkdir(parents=True, exist_ok=True)
-        write_onnx_weights(onnx_tensors(weights), data)
-        shutil.copyfile(ONNX_GRAPH, graph)
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
-    threads = threads or int(os.environ.get("SCRIBE_SPEAKER_THREADS") or 0)
     if threads:
         opts.intra_op_num_threads = threads
+    if folder is None:
+        tensors = onnx_tensors(weights)
+        values = [ort.OrtValue.ortvalue_from_numpy(a) for _, a in tensors]
+        opts.add_external_initializers([n for n, _ in tensors], values)
+        model: str | bytes = ONNX_GRAPH.read_bytes()
+    else:
+        graph = folder / ONNX_GRAPH.name
+        data = folder / ONNX_WEIGHTS
+        if not data.is_file() or not graph.is_file() or graph.read_bytes() != ONNX_GRAPH.read_bytes():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_onnx_weights(onnx_tensors(weights), data)
+            shutil.copyfile(ONNX_GRAPH, graph)
+        model = str(graph)
     try:
-        return ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     except Exception:  # noqa: BLE001 - any load failure falls back to the numpy route
         return None
 
@@ -237,8 +255,12 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class VoiceEncoder:
     """Embeds batches of 1.6 s (or any length) mel windows into unit-length 256-d voice prints.
 
-    ``backend``: ``"auto"`` (onnxruntime when available, else numpy), ``"onnx"`` or ``"numpy"``.
-    ``threads``: onnxruntime's intra-op threads (default: ``SCRIBE_SPEAKER_THREADS``, else all cores).
+    Args:
+        weights: the arrays of :func:`load_weights` (default: loaded from ``folder``).
+        backend: ``"auto"`` (onnxruntime when available, else numpy), ``"onnx"`` or ``"numpy"``.
+        folder: where the converted weights are kept (see the module docstring); None: the
+            Resemblyzer wheel's weights, in memory only.
+        threads: onnxruntime's intra-op threads (None: onnxruntime's default, all cores).
     """
 
     def __init__(
@@ -248,7 +270,6 @@ class VoiceEncoder:
         folder: Path | None = None,
         threads: int | None = None,
     ) -> None:
-        folder = folder or _store_folder()
         w = weights if weights is not None else load_weights(folder)
         self.session = None if backend == "numpy" else _onnx_session(w, folder, threads)
         if backend == "onnx" and self.session is None:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from models.catalog import BundledPart, CatalogEntry, get_entry
+from models.catalog import get_entry
+from models.entries import BundledPart, CatalogEntry
 from scribe.cancel import NEVER, CancelToken
 from scribe.errors import ModelUnavailableError
 

@@ -8,7 +8,7 @@ import pytest
 
 from models.catalog import get_entry
 from scribe.speech import hardware
-from scribe.speech.transcriber import DeviceInfo
+from scribe.speech.hardware import DeviceInfo
 
 
 @pytest.mark.parametrize(

@@ -50,3 +50,48 @@ def test_import_folder_verifies_against_catalog(tmp_path):
         f.write(b"garbage")
     with pytest.raises(ModelUnavailableError, match="checksum"):
         ModelStore(tmp_path / "store2").import_folder(src, "tiny.en")
+
+
+def test_the_catalog_lists_speech_models_then_llms():
+    from models.catalog import ASR_MODELS, LLM_MODELS, all_entries
+    from models.llm_catalog import ENTRIES
+
+    ids = [e.id for e in all_entries()]
+    assert ids == [e.id for e in ASR_MODELS] + [e.id for e in ENTRIES]
+    assert LLM_MODELS == ENTRIES and len(set(ids)) == len(ids)
+    assert get_entry("base").kind == "asr" and get_entry("smollm2-135m").kind == "llm"
+
+
+def test_the_model_cache_loads_once_and_keeps_one_llm():
+    from models import cache
+
+    calls: list[str] = []
+
+    def loader(name: str):
+        return lambda: calls.append(name) or name
+
+    try:
+        assert cache.cached("test-a", 1, loader("one")) == "one"
+        assert cache.cached("test-a", 1, loader("again")) == "one"  # cached: not loaded again
+        cache.cached("test-a", 2, loader("two"))
+        assert sorted(cache.loaded("test-a")) == [1, 2]
+        cache.cached("test-a", 3, loader("three"), keep_one=True)
+        assert cache.loaded("test-a") == [3]
+        with pytest.raises(RuntimeError):
+            cache.cached("test-a", 4, lambda: (_ for _ in ()).throw(RuntimeError("bad")))
+        assert 4 not in cache.loaded("test-a")  # a failed load leaves nothing behind
+        assert calls == ["one", "two", "three"]
+        cache.clear("test-a")
+        assert cache.loaded("test-a") == []
+    finally:
+        cache.clear("test-a")
+
+
+def test_a_speech_model_id_needs_a_model_store_but_a_folder_does_not(models_root):
+    from scribe.speech.transcriber import resolve_model_path
+
+    with pytest.raises(ModelUnavailableError, match="no model store folder"):
+        resolve_model_path("tiny.en")
+    folder = resolve_model_path("tiny.en", models_root)
+    assert folder == ModelStore(models_root).folder("tiny.en")
+    assert resolve_model_path(str(folder)) == folder  # a folder works without a store

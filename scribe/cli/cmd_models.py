@@ -8,7 +8,7 @@ from models.catalog import all_entries
 from models.store import ModelStore
 from scribe.cli.common import print_json
 from scribe.paths import models_dir
-from scribe.speech.transcriber import detect_device
+from scribe.speech.hardware import detect_device
 
 
 def register(sub) -> None:

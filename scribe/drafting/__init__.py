@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models.llm_import import installed_llms
+from models.store import ModelStore
 from scribe.drafting.base import Drafter, ProgressFn
 from scribe.drafting.templates import Template, available_templates, load_template
 
@@ -19,19 +21,19 @@ __all__ = [
 
 
 def llm_installed(models_root: Path | None = None) -> bool:
-    """Whether an LLM sits verified in the model store (what ``auto`` looks for)."""
-    from models.llm_import import installed_llms
-    from models.store import ModelStore
-    from scribe.paths import models_dir
-
-    return next(installed_llms(ModelStore(models_root or models_dir())), None) is not None
+    """Whether an LLM sits verified in the model store at ``models_root`` (what ``auto`` looks
+    for); without a store folder there is none."""
+    if models_root is None:
+        return False
+    return next(installed_llms(ModelStore(Path(models_root))), None) is not None
 
 
 def get_drafter(engine: str = "offline", models_root: Path | None = None) -> Drafter:
     """Return the drafting engine by name: ``offline`` (default, no LLM), ``llm`` or ``auto``.
 
-    ``auto`` is the LLM engine when an LLM is installed in the model store, else the offline one.
-    ``llm:ID`` picks an installed LLM by catalog id (or a model folder path).
+    ``auto`` is the LLM engine when an LLM is installed in the model store at ``models_root``,
+    else the offline one. ``llm:ID`` picks an installed LLM by catalog id (or a model folder path).
+    ``models_root`` is the only place LLMs are looked for (None: only a folder path works).
     """
     from scribe.errors import ScribeError
 

@@ -11,11 +11,31 @@ import os
 import platform
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from scribe.speech.transcriber import DeviceInfo, detect_device
+from scribe.errors import ModelUnavailableError
 
-__all__ = ["cpu_name", "cpu_threads", "gpu_name", "readout", "recommend_model"]
+__all__ = [
+    "DeviceInfo",
+    "cpu_name",
+    "cpu_threads",
+    "detect_device",
+    "gpu_name",
+    "readout",
+    "recommend_model",
+]
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """Where the speech model runs: ``device`` ``"cuda"`` | ``"cpu"``, ``compute_type``
+    ``"float16"`` | ``"int8"``, the CPU threads, and a line for people."""
+
+    device: str
+    compute_type: str
+    cpu_threads: int
+    description: str
 
 
 def cpu_threads() -> int:
@@ -45,6 +65,23 @@ def _cgroup_quota() -> float | None:
     except (OSError, ValueError):
         pass
     return None
+
+
+def detect_device(requested: str = "auto") -> DeviceInfo:
+    """CUDA float16 when CTranslate2 sees a GPU (and ``requested`` allows it), else CPU int8."""
+    import ctranslate2
+
+    threads = cpu_threads()  # respects container CPU limits, unlike os.cpu_count()
+    if requested in ("auto", "cuda"):
+        try:
+            gpus = ctranslate2.get_cuda_device_count()
+        except Exception:  # no CUDA runtime at all
+            gpus = 0
+        if gpus > 0:
+            return DeviceInfo("cuda", "float16", threads, f"NVIDIA GPU ({gpus}), float16")
+        if requested == "cuda":
+            raise ModelUnavailableError("No NVIDIA GPU is available; choose the CPU in Settings.")
+    return DeviceInfo("cpu", "int8", threads, f"CPU, {threads} threads, int8")
 
 
 def cpu_name() -> str:

@@ -1,52 +1,32 @@
-"""File transcription with faster-whisper: device auto-detection, VAD, word timestamps, a cache."""
+"""File transcription with faster-whisper: VAD, word timestamps; models loaded once per process.
+
+The model store folder is an input (``TranscribeOptions.models_root``): nothing here looks at the
+environment or the data directory. The device comes from :mod:`scribe.speech.hardware`.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from models import cache
+from models.store import ModelStore
 from scribe.audio.files import duration_s, load_audio
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
 from scribe.errors import ModelUnavailableError
+from scribe.speech.hardware import detect_device
 
 ProgressFn = Callable[[float], None]
 
 
 @dataclass(frozen=True)
-class DeviceInfo:
-    device: str  # "cuda" | "cpu"
-    compute_type: str  # "float16" | "int8"
-    cpu_threads: int
-    description: str
-
-
-def detect_device(requested: str = "auto") -> DeviceInfo:
-    """CUDA float16 when CTranslate2 sees a GPU (and ``requested`` allows it), else CPU int8."""
-    import ctranslate2
-
-    from scribe.speech.hardware import cpu_threads
-
-    threads = cpu_threads()  # respects container CPU limits, unlike os.cpu_count()
-    if requested in ("auto", "cuda"):
-        try:
-            gpus = ctranslate2.get_cuda_device_count()
-        except Exception:  # no CUDA runtime at all
-            gpus = 0
-        if gpus > 0:
-            return DeviceInfo("cuda", "float16", threads, f"NVIDIA GPU ({gpus}), float16")
-        if requested == "cuda":
-            raise ModelUnavailableError("No NVIDIA GPU is available; choose the CPU in Settings.")
-    return DeviceInfo("cpu", "int8", threads, f"CPU, {threads} threads, int8")
-
-
-@dataclass(frozen=True)
 class TranscribeOptions:
-    """Options with their defaults; ``model`` is a catalog id or a model folder path."""
+    """Options with their defaults; ``model`` is a catalog id or a model folder path, and
+    ``models_root`` the model store a catalog id resolves in (None: only a folder path works)."""
 
     model: str = "base"
     device: str = "auto"
@@ -56,44 +36,46 @@ class TranscribeOptions:
     word_timestamps: bool = True
     hotwords: str | None = None
     initial_prompt: str | None = None
+    models_root: Path | None = None
 
 
-_cache: dict[tuple[str, str, str, int], object] = {}
-_cache_lock = threading.Lock()
-
-
-def resolve_model_path(model: str) -> Path:
-    """A catalog id resolves through the model store; an existing folder is used as it is."""
+def resolve_model_path(model: str, models_root: Path | None = None) -> Path:
+    """An existing folder is used as it is; a catalog id resolves in the store at ``models_root``
+    (a bundled model is assembled there on first use)."""
     p = Path(model)
     if p.is_dir():
         return p
-    from models.store import ModelStore
-    from scribe.paths import models_dir
+    if models_root is None:
+        raise ModelUnavailableError(
+            f"The speech model '{model}' cannot be found: no model store folder was given, and "
+            "it is not a model folder."
+        )
+    return ModelStore(Path(models_root)).path(model)
 
-    return ModelStore(models_dir()).path(model)
 
-
-def load_model(model: str = "base", device: str = "auto"):
-    """Load (once per process) and return a faster_whisper.WhisperModel."""
-    from faster_whisper import WhisperModel
-
+def load_model(model: str = "base", device: str = "auto", models_root: Path | None = None):
+    """The faster_whisper.WhisperModel for ``model`` on ``device``, loaded once per process
+    (``models.cache`` family ``"whisper"``)."""
     info = detect_device(device)
-    path = resolve_model_path(model)
+    path = resolve_model_path(model, models_root)
+
+    def load():
+        from faster_whisper import WhisperModel
+
+        try:
+            return WhisperModel(
+                str(path),
+                device=info.device,
+                compute_type=info.compute_type,
+                cpu_threads=info.cpu_threads,
+            )
+        except (RuntimeError, ValueError, OSError):
+            raise ModelUnavailableError(
+                f"The speech model '{model}' could not be loaded; reinstall or re-import it."
+            ) from None
+
     key = (str(path), info.device, info.compute_type, info.cpu_threads)
-    with _cache_lock:
-        if key not in _cache:
-            try:
-                _cache[key] = WhisperModel(
-                    str(path),
-                    device=info.device,
-                    compute_type=info.compute_type,
-                    cpu_threads=info.cpu_threads,
-                )
-            except (RuntimeError, ValueError, OSError):
-                raise ModelUnavailableError(
-                    f"The speech model '{model}' could not be loaded; reinstall or re-import it."
-                ) from None
-        return _cache[key]
+    return cache.cached("whisper", key, load)
 
 
 def _to_segment(index: int, seg, offset: float = 0.0) -> Segment:
@@ -117,7 +99,8 @@ class Transcriber:
 
     @property
     def model(self):
-        return load_model(self.options.model, self.options.device)
+        opts = self.options
+        return load_model(opts.model, opts.device, opts.models_root)
 
     def segments(
         self,
