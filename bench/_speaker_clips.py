@@ -89,7 +89,7 @@ def replay_live(
     carried when it first appeared on screen, and the live labels at Stop (a Transcript), both in
     word order.
     """
-    from scribe.speakers.live import LiveSpeakers
+    from scribe.speakers import LiveSpeakers
     from scribe.speech.live import group_words
 
     live = LiveSpeakers(enrolment)

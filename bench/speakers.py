@@ -2,7 +2,7 @@
 
 For each voice pair (distinct, similar) and each dialogue (its first ~2 minutes), the visit is
 synthesized (``[doctor]`` lines in one voice, ``[patient]`` lines in the other: the truth),
-transcribed by faster-whisper tiny.en with word timestamps, labelled by ``scribe.speakers.labels`` with and
+transcribed by faster-whisper tiny.en with word timestamps, labelled by ``scribe.speakers`` with and
 without an enrolled clinician voice, and scored: word-level labelling accuracy (the role must be
 right: clinician vs patient) and diarization error rate (pyannote.metrics, 0.25 s collar; DER maps
 hypothesis speakers to reference speakers optimally, so it ignores the role decision). Compute is
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if not have_espeak():
         print("skipped: espeak-ng and sox are needed to synthesize the visits")
         return 0
-    from scribe.speakers import labels as speakers
+    from scribe.speakers import ENROLMENT_PARAGRAPH, enrol, label_transcript
 
     dialogues = load_dialogues(args.data, args.dialogues, args.seconds)
     tts = args.out / "tts"
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, clin_voice, pat_voice in PAIRS:
         voices = {"clinician": clin_voice, "patient": pat_voice}
         print_row = {"kind": kind, "pair": f"{clin_voice} / {pat_voice}"}
-        enrolment = speakers.enrol(say(speakers.ENROLMENT_PARAGRAPH, clin_voice, tts))
+        enrolment = enrol(say(ENROLMENT_PARAGRAPH, clin_voice, tts))
         acc = {"none": [0, 0], "enrolled": [0, 0]}
         live_acc = {"none": [0, 0], "enrolled": [0, 0]}
         live_cpu = 0.0
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             tr = transcribe(visit, args.out / "transcripts")
             for mode, enr in (("none", None), ("enrolled", enrolment)):
                 t0, c0 = time.perf_counter(), time.process_time()
-                labelled = speakers.label_transcript(visit.audio, tr, enrolment=enr)
+                labelled = label_transcript(visit.audio, tr, enrolment=enr)
                 compute_s += time.perf_counter() - t0
                 cpu_s += time.process_time() - c0
                 roles_ok[mode] += clinician_found(labelled, visit)

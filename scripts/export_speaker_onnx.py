@@ -2,7 +2,8 @@
 
 The weights (5.7 MB) stay out of git: the graph points to an external-data file,
 ``speaker_encoder.weights``, that ``models.speaker_encoder`` writes into the model store at first use
-from the Resemblyzer wheel (same tensors, same 64-byte-aligned layout as recorded here). This script
+from the Resemblyzer wheel (same tensors, same 64-byte-aligned layout as recorded here), or hands to
+onnxruntime from memory when it is given no store folder. This script
 is a one-time developer step; it needs the ``onnx`` package, and checks the result against torch
 Resemblyzer when torch and resemblyzer are installed (pip install 'scribe[speakers-export]').
 

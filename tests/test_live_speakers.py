@@ -6,8 +6,8 @@ import numpy as np
 
 from bench._speaker_clips import build_visit, replay_live, say
 from scribe.domain import Segment, Speaker, Word
-from scribe.speakers.labels import ENROLMENT_PARAGRAPH, enrol
-from scribe.speakers.live import RING_S, LiveSpeakers, turns
+from scribe.speakers import ENROLMENT_PARAGRAPH, LiveSpeakers, enrol, turns
+from scribe.speakers.live import RING_S
 from tests.two_voices import SCRIPT, VOICES, needs_espeak, needs_weights
 
 pytestmark = needs_weights

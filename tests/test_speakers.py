@@ -9,7 +9,7 @@ import pytest
 
 from bench._speaker_clips import Turn, Visit, build_visit, say
 from scribe.domain import Segment, Speaker, Transcript, Word
-from scribe.speakers.labels import (
+from scribe.speakers import (
     ENROLMENT_PARAGRAPH,
     enrol,
     format_line,
@@ -165,12 +165,12 @@ def test_live_path_imports_neither_torch_nor_librosa(tmp_path: Path):
     import sys
 
     code = (
-        "import sys, numpy as np; from scribe import speakers;"
-        "from models.speaker_encoder import VoiceEncoder;"
-        "e = VoiceEncoder(folder=__import__('pathlib').Path(sys.argv[1]));"
-        "speakers._window_embeddings(np.random.default_rng(0).standard_normal(48000)"
-        ".astype('float32'));"
-        "print(e.backend, 'torch' in sys.modules, 'librosa' in sys.modules)"
+        "import sys, pathlib, numpy as np;"
+        "from scribe.speakers.embeddings import voice_encoder, window_embeddings;"
+        "root = pathlib.Path(sys.argv[1]);"
+        "window_embeddings(np.random.default_rng(0).standard_normal(48000).astype('float32'),"
+        " models_root=root);"
+        "print(voice_encoder(root).backend, 'torch' in sys.modules, 'librosa' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
@@ -178,22 +178,42 @@ def test_live_path_imports_neither_torch_nor_librosa(tmp_path: Path):
     assert out == ["onnx", "False", "False"]
 
 
+def test_the_encoder_keeps_its_weights_only_in_a_given_models_folder(tmp_path: Path):
+    from models.cache import loaded
+    from models.speaker_encoder import MODEL_ID
+    from scribe.speakers.embeddings import voice_encoder
+
+    mels = np.random.default_rng(2).random((2, 160, 40), dtype=np.float32)
+    in_memory = voice_encoder()  # the wheel's weights, nothing written
+    stored = voice_encoder(tmp_path)
+    assert (in_memory.backend, stored.backend) == ("onnx", "onnx")
+    assert {p.name for p in (tmp_path / MODEL_ID).iterdir()} == {
+        "encoder.npz", "speaker_encoder.onnx", "speaker_encoder.weights"
+    }
+    assert np.all((in_memory.embed_mels(mels) * stored.embed_mels(mels)).sum(axis=1) > 0.9999)
+    # One cache of loaded models: asked again, the same encoder; a thread count is its own entry.
+    assert voice_encoder(tmp_path) is stored
+    assert voice_encoder(tmp_path, threads=1) is not stored
+    assert (tmp_path, 1) in loaded("voice")
+
+
 def test_weights_are_converted_without_torch(tmp_path: Path):
     pytest.importorskip("resemblyzer")
-    from models.speaker_encoder import _wheel_weights, read_legacy_torch_file
+    from models.speaker_encoder import read_legacy_torch_file, wheel_weights_path
 
-    state = read_legacy_torch_file(_wheel_weights())["model_state"]
+    state = read_legacy_torch_file(wheel_weights_path())["model_state"]
     assert state["lstm.weight_ih_l0"].shape == (1024, 40)
     assert state["linear.weight"].shape == (256, 256)
 
 
-def test_a_short_single_voice_clip_is_not_split_into_two_speakers():
+def test_a_short_single_voice_clip_is_not_split_into_two_speakers(models_root: Path):
     """A few seconds of one voice is too little to tell who speaks: not split, not guessed."""
     from scribe.audio.files import load_audio
     from scribe.speech.transcriber import TranscribeOptions, Transcriber
 
     audio = load_audio(Path(__file__).parent / "data" / "hello.wav")
-    transcript = Transcriber(TranscribeOptions(model="tiny.en")).transcribe(audio)
-    labelled = label_transcript(audio, transcript)
+    opts = TranscribeOptions(model="tiny.en", models_root=models_root)
+    transcript = Transcriber(opts).transcribe(audio)
+    labelled = label_transcript(audio, transcript, models_root=models_root)
     assert len(labelled.segments) == len(transcript.segments)
     assert {w.speaker for s in labelled.segments for w in s.words} == {None}

@@ -1,7 +1,7 @@
 """Fixing and showing speaker labels: one-click swap, per-segment fix, ``[mm:ss] SPEAKER: text``.
 
-Re-exported by :mod:`scribe.speakers.labels`. The caller (the review view, via the store) records each fix
-in the audit trail.
+Re-exported by :mod:`scribe.speakers`. The caller (the review view, via the store) records each
+fix in the audit trail.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Speaker labels while a visit records (issue 6): the live transcript shows who is speaking.
 
-The voice model and the rules are those of :mod:`scribe.speakers.labels`, which labels the whole recording
-at Stop (those final labels may refine what was shown live). Live, as committed words arrive:
+The voice model and the rules are those of :mod:`scribe.speakers.labels`, which labels the whole
+recording at Stop (those final labels may refine what was shown live). Live, as committed words arrive:
 
 - voice embeddings are computed once for each new voiced 1.6 s window (every 0.25 s), from a ring
   of the last ``RING_S`` seconds of audio, so memory stays flat however long the visit is;
@@ -19,35 +19,55 @@ Not done live: the short-phrase embeddings and the centroid refinement of the fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scribe.domain import Segment, Transcript
-from scribe.speakers import labels as sp
+from scribe.speakers.embeddings import (
+    HOP_FRAMES,
+    SAMPLE_RATE,
+    WINDOW_FRAMES,
+    embed_windows,
+    loudness_gain,
+    unit,
+    voice_encoder,
+    voiced_window_starts,
+)
+from scribe.speakers.labels import regroup
+from scribe.speakers.voices import (
+    MIN_WINDOWS_FOR_TWO,
+    assign_roles,
+    fit_voices,
+    smooth_path,
+    word_scores,
+)
 
-__all__ = ["LiveSpeakers", "Turn", "live_encoder", "turns"]
+if TYPE_CHECKING:
+    from models.speaker_encoder import VoiceEncoder
+
+__all__ = ["LIVE_THREADS", "LiveSpeakers", "Turn", "live_encoder", "turns"]
 
 
 RING_S = 30.0  # audio kept for embedding windows (the live transcriber commits within ~15 s)
 REFIT_WINDOWS = 40  # fit the voices again after this many new voiced windows (10 s of speech)
 MAX_FIT_WINDOWS = 1200  # a fit uses at most this many windows, evenly spread (cost stays flat)
 CONTEXT_WORDS = 30  # labelled words before the new ones that the Viterbi pass continues from
-HOP_FRAMES = sp.HOP_FRAMES  # a window every 0.25 s, as in the final pass
-_HOP_SAMPLES = HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it)
+# The encoder's threads live: it embeds a few windows at a time, where a thread pool costs more
+# than it gives (measured: 1.46 CPU-s per minute of audio on one thread, 3.05 on two), and the live
+# transcriber needs the other core.
+LIVE_THREADS = 1
+_HOP_SAMPLES = HOP_FRAMES * 160  # the window grid in samples (ring cuts stay on it), 0.25 s
 
 
-@lru_cache(maxsize=1)
-def live_encoder():  # type: ignore[no-untyped-def]
-    """The voice encoder on one thread.
+def live_encoder(models_root: Path | None = None) -> VoiceEncoder:
+    """The voice encoder :class:`LiveSpeakers` uses (on LIVE_THREADS threads), loaded once.
 
-    Live, it embeds a few windows at a time, where a thread pool costs more than it gives (measured:
-    1.46 CPU-s per minute of audio on one thread, 3.05 on two), and the live transcriber needs the
-    other core.
+    ``models_root`` as for :func:`scribe.speakers.embeddings.voice_encoder`. Raises
+    ModelUnavailableError when it cannot be loaded.
     """
-    from models.speaker_encoder import VoiceEncoder
-
-    return VoiceEncoder(threads=1)
+    return voice_encoder(models_root, threads=LIVE_THREADS)
 
 
 @dataclass(frozen=True)
@@ -79,10 +99,21 @@ class LiveSpeakers:
     batch of newly committed segments with :meth:`add_segments`; :attr:`segments` is the committed
     transcript so far, each word and segment carrying a speaker (or None while it cannot be told),
     split where the speaker changes. Runs on the live worker's thread.
+
+    Args:
+        enrolment: the clinician's voice print (:func:`scribe.speakers.embeddings.enrol`), if any.
+        models_root: the model store of the voice encoder (see :func:`live_encoder`).
+
+    Raises:
+        ModelUnavailableError: the voice encoder cannot be loaded (it is loaded here, once per
+            process, so a labeller that was made can label).
     """
 
-    def __init__(self, enrolment: np.ndarray | None = None) -> None:
-        self._enrol = None if enrolment is None else sp._unit(np.asarray(enrolment, np.float32))
+    def __init__(
+        self, enrolment: np.ndarray | None = None, models_root: Path | None = None
+    ) -> None:
+        self._encoder = live_encoder(models_root)
+        self._enrol = None if enrolment is None else unit(np.asarray(enrolment, np.float32))
         self._ring = np.zeros(0, np.float32)
         self._ring_start = 0  # absolute sample of ring[0], always on the window grid
         self._mel = np.zeros((0, 40), np.float32)  # mel frames of the ring (unnormalised power)
@@ -100,10 +131,10 @@ class LiveSpeakers:
     def add_audio(self, audio: np.ndarray) -> None:
         self._ring = np.concatenate([self._ring, np.asarray(audio, np.float32).reshape(-1)])
         self._extend_mel()
-        excess = len(self._ring) - int(RING_S * sp.SAMPLE_RATE)
+        excess = len(self._ring) - int(RING_S * SAMPLE_RATE)
         if excess > 0:
             cut = excess - excess % _HOP_SAMPLES + _HOP_SAMPLES
-            if self._next_frame < (self._ring_start + cut) // 160 + sp.WINDOW_FRAMES:
+            if self._next_frame < (self._ring_start + cut) // 160 + WINDOW_FRAMES:
                 self._embed_new()  # before the oldest audio goes (a worker that fell behind)
             self._ring = self._ring[cut:].copy()
             self._mel = self._mel[cut // 160 :]
@@ -116,7 +147,9 @@ class LiveSpeakers:
         new_units = [
             u
             for seg in segments
-            for u in ([(w.start, w.end, w.word) for w in seg.words] or [(seg.start, seg.end, seg.text)])
+            for u in (
+                [(w.start, w.end, w.word) for w in seg.words] or [(seg.start, seg.end, seg.text)]
+            )
         ]
         self._segments.extend(segments)
         self._units.extend(new_units)
@@ -139,7 +172,7 @@ class LiveSpeakers:
             n = max(1, len(seg.words))
             per_seg.append(names[at : at + n])
             at += n
-        return list(sp._regroup(tuple(self._segments), per_seg))  # type: ignore[arg-type]
+        return list(regroup(tuple(self._segments), per_seg))
 
     def transcript(self) -> Transcript:
         return Transcript(tuple(self.segments))
@@ -147,7 +180,7 @@ class LiveSpeakers:
     @property
     def ring_s(self) -> float:
         """Seconds of audio held (≤ RING_S + 0.25 s)."""
-        return len(self._ring) / sp.SAMPLE_RATE
+        return len(self._ring) / SAMPLE_RATE
 
     # ---- work -------------------------------------------------------------------------------
     def _extend_mel(self) -> None:
@@ -163,25 +196,21 @@ class LiveSpeakers:
         """Embeddings of the voiced windows that now lie wholly inside the ring."""
         mel = self._mel
         first = self._ring_start // 160  # absolute frame of mel[0]
-        starts = np.arange(
-            self._next_frame, first + len(mel) - sp.WINDOW_FRAMES + 1, HOP_FRAMES
-        )
-        if len(starts) == 0 or len(mel) < sp.WINDOW_FRAMES:
+        starts = np.arange(self._next_frame, first + len(mel) - WINDOW_FRAMES + 1, HOP_FRAMES)
+        if len(starts) == 0 or len(mel) < WINDOW_FRAMES:
             return
         self._next_frame = int(starts[-1]) + HOP_FRAMES
-        rel = sp.voiced_window_starts(mel, starts[starts >= first] - first)
+        rel = voiced_window_starts(mel, starts[starts >= first] - first)
         if len(rel) == 0:
             return
         # The mel is power: raising the audio by g (as the final pass does) scales it by g².
         lo = int(rel[0])
-        part = mel[lo : int(rel[-1]) + sp.WINDOW_FRAMES] * np.float32(sp._gain(self._ring) ** 2)
+        part = mel[lo : int(rel[-1]) + WINDOW_FRAMES] * np.float32(loudness_gain(self._ring) ** 2)
         # Small batches: per window they cost what 64 do, and the encoder's memory stays small
         # (a 100-window catch-up batch grew the process by 37 MB for good).
-        embs = sp.embed_windows(part, rel - lo, encoder=live_encoder(), batch_size=16)
+        embs = embed_windows(part, rel - lo, self._encoder, batch_size=16)
         self._embs = np.concatenate([self._embs, embs])
-        self._centres = np.concatenate(
-            [self._centres, (rel + first + sp.WINDOW_FRAMES / 2) / 100.0]
-        )
+        self._centres = np.concatenate([self._centres, (rel + first + WINDOW_FRAMES / 2) / 100.0])
 
     def _fit(self) -> None:
         """The voices' centroids and roles from the windows so far (None when unsure)."""
@@ -190,15 +219,15 @@ class LiveSpeakers:
         if len(embs) > MAX_FIT_WINDOWS:
             embs = embs[np.linspace(0, len(embs) - 1, MAX_FIT_WINDOWS).astype(int)]
         self._cents, self._roles = None, {}
-        if len(embs) < sp.MIN_WINDOWS_FOR_TWO:
+        if len(embs) < MIN_WINDOWS_FOR_TWO:
             return  # too little speech yet (the final pass applies the same rule)
-        voices = sp.fit_voices(embs, self._enrol)
+        voices = fit_voices(embs, self._enrol)
         self._cents = None if voices is None else voices[0]
 
     def _scores(self, units: list[tuple[float, float, str]]) -> np.ndarray:
         assert self._cents is not None
         mids = np.array([(s + e) / 2 for s, e, _ in units])
-        return sp._word_scores(self._embs, self._centres, self._cents, mids)
+        return word_scores(self._embs, self._centres, self._cents, mids)
 
     def _label(self, first_new: int) -> None:
         """Label words ``first_new..``, continuing the speaker path of the words before them."""
@@ -212,9 +241,9 @@ class LiveSpeakers:
         gaps = np.array(
             [0.0] + [max(0.0, part[i][0] - part[i - 1][1]) for i in range(1, len(part))]
         )
-        path = [int(x) for x in sp._smooth(self._scores(part), gaps)]
+        path = [int(x) for x in smooth_path(self._scores(part), gaps)]
         self._labels += path[first_new - start :]
         if first_new == 0 or not self._roles:
-            self._roles = sp._roles(
+            self._roles = assign_roles(
                 self._cents, self._enrol, self._labels, [(s, t) for s, _, t in units]
             )
