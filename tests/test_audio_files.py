@@ -6,9 +6,9 @@ import pytest
 
 from scribe.audio.files import load_audio
 from scribe.errors import AudioFileError
-from scribe.speech.transcriber import TranscribeOptions, Transcriber
-from scribe.store.store import Store
+from scribe.visit.engines import Engines
 from scribe.visit.pipeline import note_from_file
+from scribe.visit.workspace import Workspace
 
 
 def _bad_files(tmp_path, clip):
@@ -34,13 +34,14 @@ def test_bad_audio_gives_clear_error(tmp_path, clip, kind, message):
 
 
 @pytest.mark.parametrize("kind", ["empty", "non-audio", "truncated"])
-def test_bad_import_leaves_no_visit_and_no_file(tmp_path, clip, kind):
+def test_bad_import_leaves_no_visit_and_no_file(tmp_path, clip, kind, models_root):
     path = _bad_files(tmp_path, clip)[kind]
-    store = Store.open(tmp_path / "home" / "scribe.db")
+    ws = Workspace.unencrypted(tmp_path / "home")
     with pytest.raises(AudioFileError):
-        note_from_file(store, path, Transcriber(TranscribeOptions(model="tiny.en")))
-    assert store.list(include_discarded=True) == []
-    assert list(store.audio_dir.iterdir()) == []
+        note_from_file(ws, path, Engines(model="tiny.en", models_root=models_root))
+    assert ws.store.list(include_discarded=True) == []
+    assert list(ws.store.audio_dir.iterdir()) == []
+    ws.close()
 
 
 def test_good_clip_decodes_to_16k_mono(clip):

@@ -89,62 +89,61 @@ def test_torn_last_chunk_is_dropped_when_recovering(tmp_path):
 
 
 def test_recorder_writes_encrypted_audio_that_load_audio_decodes(tmp_path):
-    crypto.set_active_key(KEY)
-    try:
-        mic = FakeMicrophone.from_wav(DATA / "hello.wav")
-        rec = Recorder(tmp_path, stream_factory=mic.factory, encounter_id="e1",
-                       writer_factory=crypto.writer_factory(KEY))
-        rec.start()
-        mic.feed()
-        recording = rec.stop()
-        raw = open(recording.path, "rb").read()
-        assert b"RIFF" not in raw and raw.startswith(crypto.MAGIC)
-        audio = load_audio(recording.path)
-        expected = read_wav(DATA / "hello.wav")[0][:, 0].astype(np.float32) / 32768.0
-        np.testing.assert_allclose(audio, expected, atol=1e-4)
-        assert recording.duration_s == pytest.approx(len(expected) / 16000)
-    finally:
-        crypto.set_active_key(None)
+    mic = FakeMicrophone.from_wav(DATA / "hello.wav")
+    rec = Recorder(tmp_path, stream_factory=mic.factory, encounter_id="e1", key=KEY)
+    rec.start()
+    mic.feed()
+    recording = rec.stop()
+    raw = Path(recording.path).read_bytes()
+    assert b"RIFF" not in raw and raw.startswith(crypto.MAGIC)
+    audio = load_audio(recording.path, KEY)
+    expected = read_wav(DATA / "hello.wav")[0][:, 0].astype(np.float32) / 32768.0
+    np.testing.assert_allclose(audio, expected, atol=1e-4)
+    assert recording.duration_s == pytest.approx(len(expected) / 16000)
+    with pytest.raises(AuthError, match="locked"):
+        load_audio(recording.path)  # no key given: nothing is decrypted
 
 
 def test_interrupted_encrypted_recording_is_recovered(tmp_path):
-    crypto.set_active_key(KEY)
-    try:
-        samples = read_wav(DATA / "hello.wav")[0][:, 0]
-        part = tmp_path / "e2.pcm.part"
-        w = crypto.EncryptedWriter(part, KEY, wav_header(16000, 1, None))
-        w.write(samples[:16000].tobytes())
-        w.flush()  # what the recorder makes durable each interval
-        w.write(samples[16000:].tobytes())  # never flushed: the process dies here
-        os.close(w._fd)
-        with open(part, "ab") as f:
-            f.write(b"\x00\x00\x01")  # a torn chunk start
-        (tmp_path / "e2.json").write_text(
-            '{"samplerate": 16000, "channels": 1, "encounter_id": "e2"}')
-        [found] = find_interrupted(tmp_path)
-        recording = finalize_interrupted(found)
-        assert recording.duration_s == pytest.approx(1.0)
-        assert load_audio(recording.path).size == 16000
-        assert crypto.read_plaintext(Path(recording.path), KEY)  # now a finished file
-    finally:
-        crypto.set_active_key(None)
+    samples = read_wav(DATA / "hello.wav")[0][:, 0]
+    part = tmp_path / "e2.pcm.part"
+    w = crypto.EncryptedWriter(part, KEY, wav_header(16000, 1, None))
+    w.write(samples[:16000].tobytes())
+    w.flush()  # what the recorder makes durable each interval
+    w.write(samples[16000:].tobytes())  # never flushed: the process dies here
+    os.close(w._fd)
+    with open(part, "ab") as f:
+        f.write(b"\x00\x00\x01")  # a torn chunk start
+    (tmp_path / "e2.json").write_text(
+        '{"samplerate": 16000, "channels": 1, "encounter_id": "e2"}')
+    [found] = find_interrupted(tmp_path)
+    recording = finalize_interrupted(found, KEY)
+    assert recording.duration_s == pytest.approx(1.0)
+    assert load_audio(recording.path, KEY).size == 16000
+    assert crypto.read_plaintext(Path(recording.path), KEY)  # now a finished file
 
 
-def test_recorder_encrypts_by_default_when_signed_in_and_reads_its_growing_file(tmp_path):
-    crypto.set_active_key(KEY)
-    try:
-        samples = read_wav(DATA / "hello.wav")[0]
-        mic = FakeMicrophone(samples, blocksize=800)
-        rec = Recorder(tmp_path, stream_factory=mic.factory)
-        rec.start()
-        mic.feed(16000)
-        part = rec.partial_path
-        assert part.read_bytes().startswith(crypto.MAGIC)
-        rec.stop()
-        got = rec.read_audio(8000, 12000)
-        np.testing.assert_allclose(got, samples[8000:12000, 0] / 32768.0, atol=1e-6)
-        raw = crypto.read_plaintext(Path(rec._recording.path))
-        for start, n in [(0, 10), (44, 3000), (1000, 20000), (30000, 10**6)]:
-            assert crypto.read_range(Path(rec._recording.path), start, n) == raw[start:start + n]
-    finally:
-        crypto.set_active_key(None)
+def test_recorder_with_a_key_encrypts_and_reads_its_growing_file(tmp_path):
+    samples = read_wav(DATA / "hello.wav")[0]
+    mic = FakeMicrophone(samples, blocksize=800)
+    rec = Recorder(tmp_path, stream_factory=mic.factory, key=KEY)
+    rec.start()
+    mic.feed(16000)
+    part = rec.partial_path
+    assert part.read_bytes().startswith(crypto.MAGIC)
+    rec.stop()
+    got = rec.read_audio(8000, 12000)
+    np.testing.assert_allclose(got, samples[8000:12000, 0] / 32768.0, atol=1e-6)
+    path = Path(rec._recording.path)
+    raw = crypto.read_plaintext(path, KEY)
+    for start, n in [(0, 10), (44, 3000), (1000, 20000), (30000, 10**6)]:
+        assert crypto.read_range(path, start, n, KEY) == raw[start:start + n]
+
+
+def test_recorder_without_a_key_writes_plain_pcm(tmp_path):
+    mic = FakeMicrophone.from_wav(DATA / "hello.wav")
+    rec = Recorder(tmp_path, stream_factory=mic.factory, encounter_id="e3")
+    rec.start()
+    mic.feed()
+    recording = rec.stop()
+    assert Path(recording.path).read_bytes()[:4] == b"RIFF"  # tools and tests only, never the app

@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-import pytest
-
+from scribe.audio.vault import AudioVault
 from scribe.domain import NoteDraft, Section, Segment, Sentence, Status, Transcript, utcnow
 from scribe.security import crypto
-from scribe.store.secure import open_secure_store
-from scribe.visit.retention import SETTING, destroy_file, purge_expired_audio
+from scribe.security.erase import destroy_file
+from scribe.store.settings import Setting
+from scribe.visit.retention import purge_expired_audio
 
 PLANTED = "Zebulon Quartermaine"
 
 
-def signed_visit(store, clip):
+def signed_visit(ws, clip):
+    store = ws.store
     enc = store.create_encounter("Visit", Status.TRANSCRIBING, consent=True)
-    crypto.store_copy(clip("hello.wav"), store.audio_dir / f"{enc.id}.wav")
+    ws.vault.store_copy(clip("hello.wav"), f"{enc.id}.wav")
     store.set_audio(enc.id, f"{enc.id}.wav", 3.0)
     store.save_transcript(enc.id, Transcript((Segment(0, 0.0, 3.0, f"I am {PLANTED}."),)))
     draft = NoteDraft([Section("Subjective", [Sentence(f"{PLANTED} has a cough.", (0,))])])
@@ -26,19 +27,18 @@ def signed_visit(store, clip):
     return enc.id
 
 
-@pytest.fixture
-def store(scribe_home):
-    session = open_secure_store(scribe_home)
-    yield session.store
-    session.close()
+def purge(ws, now):
+    return purge_expired_audio(ws.store, ws.vault, now)
 
 
-def test_audio_goes_after_the_retention_period_and_the_note_stays(store, clip):
-    eid = signed_visit(store, clip)
+def test_audio_goes_after_the_retention_period_and_the_note_stays(workspace, clip):
+    store = workspace.store
+    eid = signed_visit(workspace, clip)
     audio = store.audio_dir / store.get(eid).audio_file
-    assert purge_expired_audio(store, utcnow() + timedelta(days=29)) == []
+    assert audio.read_bytes().startswith(crypto.MAGIC)
+    assert purge(workspace, utcnow() + timedelta(days=29)) == []
     assert audio.exists()
-    assert purge_expired_audio(store, utcnow() + timedelta(days=31)) == [eid]
+    assert purge(workspace, utcnow() + timedelta(days=31)) == [eid]
     assert not audio.exists() and list(store.audio_dir.iterdir()) == []
     assert store.get(eid).audio_file is None
     assert PLANTED in store.get_transcript(eid).text
@@ -46,22 +46,44 @@ def test_audio_goes_after_the_retention_period_and_the_note_stays(store, clip):
     trail = store.audit_events(eid)
     assert trail[-1].action == "audio_deleted" and trail[-1].detail == "retention_days=30"
     assert store.verify_audit().ok
-    assert purge_expired_audio(store, utcnow() + timedelta(days=400)) == []  # once only
+    assert purge(workspace, utcnow() + timedelta(days=400)) == []  # once only
 
 
-def test_zero_keeps_audio_and_the_setting_changes_the_period(store, clip):
-    eid = signed_visit(store, clip)
-    store.set_setting(SETTING, "0")
-    assert purge_expired_audio(store, utcnow() + timedelta(days=3650)) == []
-    store.set_setting(SETTING, "2")
-    assert purge_expired_audio(store, utcnow() + timedelta(days=3)) == [eid]
+def test_zero_keeps_audio_and_the_setting_changes_the_period(workspace, clip):
+    eid = signed_visit(workspace, clip)
+    workspace.store.set_setting(Setting.AUDIO_RETENTION_DAYS, "0")
+    assert workspace.settings.retention_days == 0
+    assert purge(workspace, utcnow() + timedelta(days=3650)) == []
+    workspace.settings.set(Setting.AUDIO_RETENTION_DAYS, 2)
+    assert purge(workspace, utcnow() + timedelta(days=3)) == [eid]
 
 
-def test_unsigned_visits_keep_their_audio(store, clip):
+def test_expired_audio_is_purged_when_the_clinician_signs_in(scribe_home, workspace, clip,
+                                                            monkeypatch):
+    from scribe.visit import retention
+    from scribe.visit.workspace import Workspace
+
+    eid = signed_visit(workspace, clip)
+    workspace.close()
+    again = Workspace.open(scribe_home, actor="test")  # signed today: nothing expires yet
+    assert again.store.get(eid).audio_file is not None
+    again.close()
+    monkeypatch.setattr(retention, "utcnow", lambda: utcnow() + timedelta(days=31))
+    later = Workspace.open(scribe_home, actor="test")
+    try:
+        assert later.store.get(eid).audio_file is None
+        assert list(later.store.audio_dir.iterdir()) == []
+        assert later.store.audit_events(eid)[-1].action == "audio_deleted"
+    finally:
+        later.close()
+
+
+def test_unsigned_visits_keep_their_audio(workspace, clip):
+    store = workspace.store
     enc = store.create_encounter("Visit", Status.TRANSCRIBING, consent=True)
-    crypto.store_copy(clip("hello.wav"), store.audio_dir / f"{enc.id}.wav")
+    workspace.vault.store_copy(clip("hello.wav"), f"{enc.id}.wav")
     store.set_audio(enc.id, f"{enc.id}.wav", 3.0)
-    assert purge_expired_audio(store, utcnow() + timedelta(days=365)) == []
+    assert purge(workspace, utcnow() + timedelta(days=365)) == []
 
 
 def test_plaintext_audio_is_overwritten_before_it_is_unlinked(tmp_path, clip):
@@ -74,9 +96,8 @@ def test_plaintext_audio_is_overwritten_before_it_is_unlinked(tmp_path, clip):
     assert set(alias.read_bytes()) == {0}
 
 
-def test_encrypted_audio_is_only_unlinked(tmp_path, clip, store):
-    path = tmp_path / "enc.wav"
-    crypto.store_copy(clip("hello.wav"), path)
+def test_encrypted_audio_is_only_unlinked(tmp_path, clip):
+    path = AudioVault(tmp_path, crypto.new_data_key()).store_copy(clip("hello.wav"), "enc.wav")
     alias = tmp_path / "alias.wav"
     os.link(path, alias)
     destroy_file(path)

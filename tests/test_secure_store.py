@@ -16,9 +16,10 @@ from scribe.domain import Status
 from scribe.errors import AudioFileError, AuthError, StoreError
 from scribe.security import crypto
 from scribe.security.profile import Profile
-from scribe.speech.transcriber import TranscribeOptions, Transcriber
-from scribe.store.secure import connect, open_secure_store
+from scribe.store.secure import connect
+from scribe.visit.engines import Engines
 from scribe.visit.pipeline import note_from_file
+from scribe.visit.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,10 +45,10 @@ def test_fresh_home_is_initialized_encrypted_with_the_env_passphrase(scribe_home
 
 def test_wrong_passphrase_is_one_clear_line_and_changes_nothing(scribe_home, capsys,
                                                                  monkeypatch):
-    session = open_secure_store(scribe_home)
-    session.store.create_encounter("Visit", Status.RECORDING, consent=True)
-    n = session.store.verify_audit().events
-    session.close()
+    ws = Workspace.open(scribe_home, actor="test")
+    ws.store.create_encounter("Visit", Status.RECORDING, consent=True)
+    n = ws.store.verify_audit().events
+    ws.close()
     before = (scribe_home / "scribe.db").read_bytes()
     monkeypatch.setenv("SCRIBE_PASSPHRASE", "not the passphrase")
     code, out, err = cli(capsys, "list")
@@ -55,7 +56,9 @@ def test_wrong_passphrase_is_one_clear_line_and_changes_nothing(scribe_home, cap
     assert err == "scribe: The passphrase is wrong; try again.\n"
     assert (scribe_home / "scribe.db").read_bytes() == before
     monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")
-    assert open_secure_store(scribe_home).store.verify_audit().events == n
+    ws = Workspace.open(scribe_home, actor="test")
+    assert ws.store.verify_audit().events == n
+    ws.close()
 
 
 def test_no_passphrase_without_a_terminal_is_a_clear_error(scribe_home, monkeypatch):
@@ -70,11 +73,10 @@ def test_no_passphrase_without_a_terminal_is_a_clear_error(scribe_home, monkeypa
     assert not (scribe_home / "profile.json").exists()
 
 
-def test_signing_confirms_the_passphrase(scribe_home):
-    session = open_secure_store(scribe_home)
-    session.confirm("test passphrase")
+def test_signing_confirms_the_passphrase(workspace):
+    workspace.confirm("test passphrase")
     with pytest.raises(AuthError, match="not signed"):
-        session.confirm("test passphrase ")
+        workspace.confirm("test passphrase ")
 
 
 def test_short_passphrase_is_refused_at_creation(tmp_path):
@@ -83,7 +85,7 @@ def test_short_passphrase_is_refused_at_creation(tmp_path):
 
 
 def test_corrupt_database_is_a_clear_error(scribe_home, capsys):
-    open_secure_store(scribe_home).close()
+    Workspace.open(scribe_home, actor="test").close()
     db = scribe_home / "scribe.db"
     raw = bytearray(db.read_bytes())
     raw[100:200] = bytes(100)
@@ -94,47 +96,49 @@ def test_corrupt_database_is_a_clear_error(scribe_home, capsys):
                    "from backup.\n")
 
 
-def test_locked_database_gives_a_clear_message_and_no_half_made_visit(scribe_home, clip):
-    session = open_secure_store(scribe_home, timeout=0.2)
-    holder = connect(scribe_home / "scribe.db", session.key)
+def test_locked_database_gives_a_clear_message_and_no_half_made_visit(scribe_home, clip,
+                                                                     models_root):
+    ws = Workspace.open(scribe_home, actor="test", timeout=0.2)
+    holder = connect(scribe_home / "scribe.db", ws.key)
     holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
         with pytest.raises(StoreError, match="in use by another program"):
-            note_from_file(session.store, clip("hello.wav"),
-                           Transcriber(TranscribeOptions(model="tiny.en")))
+            note_from_file(ws, clip("hello.wav"), Engines(model="tiny.en", models_root=models_root))
     finally:
         holder.rollback()
         holder.close()
-    assert session.store.list(include_discarded=True) == []
-    assert list(session.store.audio_dir.iterdir()) == []
+    assert ws.store.list(include_discarded=True) == []
+    assert list(ws.store.audio_dir.iterdir()) == []
+    ws.close()
 
 
 @pytest.mark.parametrize("kind", ["empty", "non-audio", "truncated"])
-def test_bad_audio_into_the_encrypted_store_leaves_nothing(scribe_home, tmp_path, clip, kind):
+def test_bad_audio_into_the_encrypted_store_leaves_nothing(workspace, tmp_path, clip, kind,
+                                                           models_root):
     files = {"empty": b"", "non-audio": b"not audio at all\n" * 100,
              "truncated": clip("hello.wav").read_bytes()[:30000]}
     path = tmp_path / f"bad-{kind}.wav"
     path.write_bytes(files[kind])
-    session = open_secure_store(scribe_home)
     with pytest.raises(AudioFileError):
-        note_from_file(session.store, path, Transcriber(TranscribeOptions(model="tiny.en")))
-    assert session.store.list(include_discarded=True) == []
-    assert list(session.store.audio_dir.iterdir()) == []
+        note_from_file(workspace, path, Engines(model="tiny.en", models_root=models_root))
+    assert workspace.store.list(include_discarded=True) == []
+    assert list(workspace.store.audio_dir.iterdir()) == []
 
 
-def test_damaged_encrypted_audio_is_a_clear_error(scribe_home, tmp_path, clip):
-    open_secure_store(scribe_home)
-    dest = tmp_path / "x.wav"
-    crypto.store_copy(clip("hello.wav"), dest)
+def test_damaged_encrypted_audio_is_a_clear_error(workspace, clip):
+    dest = workspace.vault.store_copy(clip("hello.wav"), "x.wav")
+    assert dest.read_bytes().startswith(crypto.MAGIC)
     raw = bytearray(dest.read_bytes())
     raw[5000] ^= 0xFF
     dest.write_bytes(bytes(raw))
     with pytest.raises(AudioFileError, match="damaged or was changed"):
-        load_audio(dest)
+        workspace.vault.load("x.wav")
+    with pytest.raises(AudioFileError, match="damaged or was changed"):
+        load_audio(dest, workspace.key)
 
 
 @pytest.mark.slow
-def test_very_long_recording_imports_encrypted_and_transcribes(scribe_home, tmp_path):
+def test_very_long_recording_imports_encrypted_and_transcribes(workspace, tmp_path, models_root):
     """Forty minutes (77 MB of WAV): encrypted in chunks, decrypted in memory, VAD skips silence."""
     path = tmp_path / "long.wav"
     sr, minutes = 16000, 40
@@ -147,12 +151,11 @@ def test_very_long_recording_imports_encrypted_and_transcribes(scribe_home, tmp_
         for _ in range(minutes):
             w.writeframes(silence)
         w.writeframes(tone.tobytes())
-    session = open_secure_store(scribe_home)
-    enc = note_from_file(session.store, path, Transcriber(TranscribeOptions(model="tiny.en")),
-                         label="long")
+    tiny = Engines(model="tiny.en", models_root=models_root)
+    enc = note_from_file(workspace, path, tiny, label="long")
     assert enc.status == Status.IN_REVIEW
     assert enc.duration_s == pytest.approx(minutes * 60 + 1, abs=0.1)
-    stored = session.store.audio_dir / enc.audio_file
+    stored = workspace.store.audio_dir / enc.audio_file
     assert stored.read_bytes()[:8] == crypto.MAGIC
 
 
@@ -171,6 +174,10 @@ def test_an_install_from_before_encryption_is_encrypted_at_first_sign_in(scribe_
     assert code == 0 and enc.id in out and "Zebulon" in out
     raw = b"".join(p.read_bytes() for p in scribe_home.rglob("*") if p.is_file())
     assert b"SQLite format 3" not in raw and b"RIFF" not in raw and b"Zebulon" not in raw
-    assert load_audio(wav).size > 16000
+    ws = Workspace.open(scribe_home, actor="test")
+    try:
+        assert ws.vault.load(wav.name).size > 16000
+    finally:
+        ws.close()
     assert cli(capsys, "audit", "verify")[0] == 0
     assert sorted(p.name for p in (scribe_home / "audio").iterdir()) == [wav.name]

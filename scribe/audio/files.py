@@ -49,8 +49,11 @@ def fix_streaming_wav(data: bytes) -> bytes:
     return data[:4] + struct.pack("<I", 36 + size) + data[8:40] + struct.pack("<I", size) + data[44:]
 
 
-def load_audio(path: str | Path) -> np.ndarray:
-    """Decode any supported file to 16 kHz mono float32; every failure is an AudioFileError."""
+def load_audio(path: str | Path, key: bytes | None = None) -> np.ndarray:
+    """Decode any supported file to 16 kHz mono float32; every failure is an AudioFileError.
+
+    ``key``: the data key, for a file Scribe stored encrypted (the workspace's vault passes it).
+    """
     p = Path(path)
     if not p.is_file():
         raise AudioFileError(f"Audio file not found: {p.name}.")
@@ -58,7 +61,7 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioFileError(f"{p.name} is empty; there is no audio to transcribe.")
     source: str | io.BytesIO = str(p)
     if is_encrypted(p):  # decrypted in memory only, never to a temp file (issue 5)
-        source = io.BytesIO(fix_streaming_wav(read_plaintext(p)))
+        source = io.BytesIO(fix_streaming_wav(read_plaintext(p, key)))
     else:
         check_wav_complete(p)
     from faster_whisper.audio import decode_audio

@@ -18,6 +18,7 @@ from typing import Any
 
 from scribe.domain import Recording
 from scribe.errors import AudioFileError
+from scribe.security import crypto
 
 __all__ = [
     "PART_HEADER_BYTES",
@@ -119,16 +120,17 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def finalize_part(part: Path, meta: Mapping[str, Any]) -> Recording:
-    """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header)."""
+def finalize_part(part: Path, meta: Mapping[str, Any], key: bytes | None = None) -> Recording:
+    """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header).
+
+    ``key``: the data key of an encrypted part file (sealed in place with it).
+    """
     samplerate, channels = int(meta["samplerate"]), int(meta["channels"])
     frame_bytes = channels * SAMPLE_BYTES
-    # Encrypted part files (scribe.security.crypto, issue 5) are sealed in place instead; their header keeps
-    # placeholder sizes, which scribe.audio.files fixes in memory when it decrypts.
-    from scribe.security import crypto
-
+    # Encrypted part files are sealed in place instead; their header keeps placeholder sizes,
+    # which scribe.audio.files fixes in memory when it decrypts.
     if crypto.is_encrypted(part):
-        data = max(0, crypto.seal_part(part) - PART_HEADER_BYTES)
+        data = max(0, crypto.seal_part(part, key) - PART_HEADER_BYTES)
         data -= data % frame_bytes
     else:
         data = _fix_plain_part(part, samplerate, channels, frame_bytes)
@@ -158,11 +160,11 @@ def _fix_plain_part(part: Path, samplerate: int, channels: int, frame_bytes: int
     return data
 
 
-def finalize_interrupted(part: Path) -> Recording:
+def finalize_interrupted(part: Path, key: bytes | None = None) -> Recording:
     """Recover what an interrupted recording flushed to disk as ``<name>.wav``; remove the parts."""
     meta = read_sidecar(part)
     try:
-        return finalize_part(part, meta)
+        return finalize_part(part, meta, key)
     except OSError as exc:
         raise AudioFileError(
             f"Interrupted recording {_stem(part)} could not be recovered; "

@@ -120,8 +120,10 @@ class Recorder:
         stream_factory: builds the input stream (default ``sounddevice.InputStream``); tests pass
             a fake that calls ``callback(indata, frames, time, status)`` with int16 blocks.
         encounter_id: stored in the sidecar; also the default file name.
-        writer_factory: ``(path, header) -> ChunkWriter``; default: encrypted when a key is
-            active (``scribe.security.crypto.set_active_key``), else :class:`PcmFileWriter`.
+        key: the data key: audio is written as AES-GCM chunks (and read back) with it; None writes
+            plain PCM (:class:`PcmFileWriter`), for tests and tools only.
+        writer_factory: ``(path, header) -> ChunkWriter``; overrides the writer ``key`` chooses
+            (tests inject faults through it).
         stall_timeout_s: no block for this long means the microphone is gone.
         capture_samplerate: rate to open the device at when it differs from ``samplerate``
             (audio is resampled to ``samplerate`` on the writer thread). None: ``samplerate``,
@@ -136,6 +138,7 @@ class Recorder:
         channels: int = 1,
         stream_factory: Callable[..., Any] | None = None,
         *,
+        key: bytes | None = None,
         encounter_id: str | None = None,
         name: str | None = None,
         writer_factory: Callable[[Path, bytes], ChunkWriter] | None = None,
@@ -151,8 +154,9 @@ class Recorder:
         self.capture_samplerate = int(capture_samplerate or samplerate)
         self.encounter_id = encounter_id
         self._stream_factory = stream_factory
-        # None: AES-GCM chunks when a clinician is signed in (scribe.security.crypto, issue 5), else plain.
-        self._writer_factory = writer_factory or crypto.default_writer_factory() or PcmFileWriter
+        self._key = key
+        default = crypto.writer_factory(key) if key is not None else PcmFileWriter
+        self._writer_factory = writer_factory or default
         self._name = name or encounter_id or uuid.uuid4().hex
         self._flush_interval_s = flush_interval_s
         self._stall_timeout_s = stall_timeout_s
@@ -300,7 +304,7 @@ class Recorder:
             count = max(0, end - start_frame)
             offset = PART_HEADER_BYTES + start_frame * self._frame_bytes
             if crypto.is_encrypted(path):  # decrypts only the chunks in range (issue 5)
-                raw = crypto.read_range(path, offset, count * self._frame_bytes)
+                raw = crypto.read_range(path, offset, count * self._frame_bytes, self._key)
             else:
                 with open(path, "rb") as f:
                     f.seek(offset)
@@ -402,7 +406,7 @@ class Recorder:
         assert self._part is not None
         with self._file_lock:
             try:
-                self._recording = finalize_part(self._part, self._meta)
+                self._recording = finalize_part(self._part, self._meta, self._key)
                 self._frames_written = int(round(self._recording.duration_s * self.samplerate))
             except OSError as exc:
                 # The part file stays; scribe.audio.partfile finds it on the next start.

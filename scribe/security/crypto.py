@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import struct
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,17 +35,13 @@ from scribe.errors import AudioFileError, AuthError
 __all__ = [
     "MAGIC",
     "EncryptedWriter",
-    "active_key",
     "encrypt_file",
     "is_encrypted",
     "iter_plaintext",
     "new_data_key",
     "read_plaintext",
     "read_range",
-    "default_writer_factory",
     "seal_part",
-    "set_active_key",
-    "store_copy",
     "unwrap_key",
     "wrap_key",
     "writer_factory",
@@ -108,23 +102,8 @@ def unwrap_key(wrapped: dict[str, Any], passphrase: str) -> bytes:
         raise AuthError("The clinician profile is damaged; restore it from backup.") from None
 
 
-# The key of the signed-in clinician, for code that reads or writes audio (set at unlock).
-_active: bytes | None = None
-_active_lock = threading.Lock()
-
-
-def set_active_key(key: bytes | None) -> None:
-    global _active
-    with _active_lock:
-        _active = key
-
-
-def active_key() -> bytes | None:
-    return _active
-
-
 def _require_key(key: bytes | None) -> bytes:
-    key = key or _active
+    """The key every reader and writer is given explicitly (the workspace's vault holds it)."""
     if key is None:
         raise AuthError("Scribe is locked; sign in with your passphrase to open audio.")
     return key
@@ -211,12 +190,6 @@ def writer_factory(key: bytes) -> Callable[[Path, bytes], EncryptedWriter]:
     return lambda path, header: EncryptedWriter(path, key, header)
 
 
-def default_writer_factory() -> Callable[[Path, bytes], Any] | None:
-    """The encrypting writer when a clinician is signed in, else None (the plain writer)."""
-    key = _active
-    return writer_factory(key) if key is not None else None
-
-
 def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
     """Encrypt a whole file (an imported recording) into ``dest``; removes ``dest`` on failure."""
     try:
@@ -230,14 +203,6 @@ def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
-
-
-def store_copy(src: Path, dest: Path) -> None:
-    """Copy a file into the store: encrypted when a clinician is signed in, else as is."""
-    if _active is not None:
-        encrypt_file(src, dest, _active)
-    else:
-        shutil.copyfile(src, dest)
 
 
 # ---- reading ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from scribe.errors import NotFoundError, SignOffError, StoreError
 from scribe.lifecycle import require_move
 from scribe.store import audit
 from scribe.store.schema import migrate
+from scribe.store.settings import Setting, Settings
 
 try:  # the encrypted store (scribe.store.secure) raises SQLCipher's own exception classes
     import sqlcipher3 as _sqlcipher
@@ -397,6 +398,24 @@ class Store:
             )
         ]
 
+    def signed_audio_before(self, cutoff: datetime) -> list[tuple[str, str]]:
+        """(visit id, audio file) of every visit signed before ``cutoff`` that still has audio."""
+        rows = self.db.query(
+            "SELECT e.id, e.audio_file FROM encounters e JOIN notes n ON n.encounter_id = e.id "
+            "WHERE n.signed_at IS NOT NULL AND n.signed_at < ? AND e.audio_file IS NOT NULL",
+            [cutoff.isoformat()],
+        )
+        return [(r["id"], r["audio_file"]) for r in rows]
+
+    def forget_audio(self, encounter_id: str, why: str) -> None:
+        """Record that a visit's audio file was deleted (retention); the note and transcript stay."""
+
+        def go() -> None:
+            self.db.execute("UPDATE encounters SET audio_file = NULL WHERE id = ?", [encounter_id])
+            self._audit(encounter_id, "audio_deleted", why)
+
+        self._write(go)
+
     def record_export(self, encounter_id: str, target: str) -> None:
         self.record_event(encounter_id, "exported", target)
 
@@ -411,12 +430,19 @@ class Store:
     def verify_audit(self) -> audit.VerifyResult:
         return audit.verify(self.db)
 
-    def setting(self, key: str, default: str | None = None) -> str | None:
-        rows = list(self.db.query("SELECT value FROM settings WHERE key = ?", [key]))
-        return rows[0]["value"] if rows else default
+    def setting(self, key: Setting) -> str | None:
+        """The stored text of a setting, or None; read settings through ``Settings``."""
+        rows = list(self.db.query("SELECT value FROM settings WHERE key = ?", [key.value]))
+        return rows[0]["value"] if rows else None
 
-    def set_setting(self, key: str, value: str) -> None:
-        self._write(lambda: self.db["settings"].upsert({"key": key, "value": value}, pk="key"))
+    def set_setting(self, key: Setting, value: str) -> None:
+        self._write(
+            lambda: self.db["settings"].upsert({"key": key.value, "value": value}, pk="key")
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(self)
 
 
 def _encounter(r: dict) -> Encounter:

@@ -1,0 +1,115 @@
+"""The clinician's settings: every key named once, each read through a typed getter.
+
+Values live in the encrypted store's ``settings`` table as text. A value that does not parse (a
+hand-edited database, an older version) reads as the default, never as an error.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["Setting", "Settings"]
+
+
+class Setting(str, Enum):
+    """Every setting key Scribe stores (the value is the key in the database)."""
+
+    ASR_MODEL = "asr_model"
+    DRAFT_ENGINE = "draft_engine"
+    DEFAULT_TEMPLATE = "default_template"
+    LOCK_MINUTES = "lock_minutes"
+    AUDIO_RETENTION_DAYS = "audio_retention_days"
+    SIGNER_NAME = "signer_name"
+    SIGNER_CREDENTIALS = "signer_credentials"
+    CLINICIAN_VOICEPRINT = "clinician_voiceprint"
+
+
+DEFAULTS: dict[Setting, str] = {
+    Setting.ASR_MODEL: "base",
+    Setting.DRAFT_ENGINE: "offline",
+    Setting.DEFAULT_TEMPLATE: "soap",
+    Setting.LOCK_MINUTES: "10",
+    Setting.AUDIO_RETENTION_DAYS: "30",
+    Setting.SIGNER_NAME: "",
+    Setting.SIGNER_CREDENTIALS: "",
+    Setting.CLINICIAN_VOICEPRINT: "",
+}
+
+
+class SettingsTable(Protocol):
+    """Where settings are kept (``Store``)."""
+
+    def setting(self, key: Setting) -> str | None: ...
+
+    def set_setting(self, key: Setting, value: str) -> None: ...
+
+
+class Settings:
+    """Typed access to the settings of one store."""
+
+    def __init__(self, store: SettingsTable) -> None:
+        self._store = store
+
+    def text(self, key: Setting) -> str:
+        return self._store.setting(key) or DEFAULTS[key]
+
+    def number(self, key: Setting) -> int:
+        """A count (minutes, days): a whole number >= 0, else the default."""
+        try:
+            return max(0, int(self.text(key)))
+        except ValueError:
+            return int(DEFAULTS[key])
+
+    def set(self, key: Setting, value: str | int) -> None:
+        self._store.set_setting(key, str(value))
+
+    # --- the typed getters ------------------------------------------------------------------
+    @property
+    def asr_model(self) -> str:
+        return self.text(Setting.ASR_MODEL)
+
+    @property
+    def draft_engine(self) -> str:
+        return self.text(Setting.DRAFT_ENGINE)
+
+    @property
+    def default_template(self) -> str:
+        return self.text(Setting.DEFAULT_TEMPLATE)
+
+    @property
+    def lock_minutes(self) -> int:
+        """Minutes without input before the app locks (0 = never)."""
+        return self.number(Setting.LOCK_MINUTES)
+
+    @property
+    def retention_days(self) -> int:
+        """Days after signing before a visit's audio is deleted (0 = keep forever)."""
+        return self.number(Setting.AUDIO_RETENTION_DAYS)
+
+    @property
+    def signer(self) -> tuple[str, str]:
+        """The name and credentials last used to sign."""
+        return self.text(Setting.SIGNER_NAME), self.text(Setting.SIGNER_CREDENTIALS)
+
+    def remember_signer(self, name: str, credentials: str) -> None:
+        self.set(Setting.SIGNER_NAME, name.strip())
+        self.set(Setting.SIGNER_CREDENTIALS, credentials.strip())
+
+    @property
+    def voiceprint(self) -> np.ndarray | None:
+        """The clinician's enrolled voice print, or None before enrolment (or if unreadable)."""
+        raw = self.text(Setting.CLINICIAN_VOICEPRINT)
+        if not raw:
+            return None
+        try:
+            return np.asarray(json.loads(raw), dtype=np.float32)
+        except (ValueError, TypeError):
+            return None
+
+    def set_voiceprint(self, voiceprint: np.ndarray) -> None:
+        self.set(Setting.CLINICIAN_VOICEPRINT,
+                 json.dumps([round(float(x), 6) for x in voiceprint]))
