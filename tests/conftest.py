@@ -24,10 +24,17 @@ def scribe_home(tmp_path, models_root, monkeypatch) -> Path:
     monkeypatch.setenv("SCRIBE_HOME", str(home))
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")  # every test runs encrypted
-    yield home
-    from scribe.security import crypto
+    return home
 
-    crypto.set_active_key(None)  # the CLI signs in per process; tests share one
+
+@pytest.fixture
+def workspace(scribe_home):
+    """The encrypted workspace of the test's data directory (signed in as the CLI would)."""
+    from scribe.visit.workspace import Workspace
+
+    ws = Workspace.open(scribe_home, actor="test")
+    yield ws
+    ws.close()
 
 
 @pytest.fixture

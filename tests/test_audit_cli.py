@@ -6,23 +6,26 @@ import pytest
 
 from scribe.cli import main
 from scribe.domain import Status
-from scribe.store.secure import connect, open_secure_store
+from scribe.store.secure import connect
+from scribe.visit.workspace import Workspace
 
 TRIGGERS = ("audit_no_update", "audit_no_delete")
 
 
 @pytest.fixture
 def visit(scribe_home):
-    session = open_secure_store(scribe_home)
-    store = session.store
+    ws = Workspace.open(scribe_home, actor="cli")
+    store = ws.store
     enc = store.create_encounter("Visit", Status.RECORDING, consent=True)
     store.set_audio(enc.id, f"{enc.id}.wav", 12.0)
     store.set_status(enc.id, Status.TRANSCRIBING)
     store.fail(enc.id, "Cancelled by the user; open the visit to try again.")
     store.record_export(enc.id, "file")
     n = store.verify_audit().events
-    session.close()
-    return enc.id, n, session.key
+    key = ws.key  # close() forgets it
+    ws.close()
+    assert ws.key is None
+    return enc.id, n, key
 
 
 def tamper(home, key, *sql: str) -> None:

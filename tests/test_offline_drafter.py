@@ -10,8 +10,9 @@ from scribe.cancel import CancelToken
 from scribe.domain import Segment, Transcript
 from scribe.drafting import get_drafter, load_template
 from scribe.drafting.offline.drafter import OfflineDrafter
-from scribe.drafting.offline.text import normalize_numbers, strip_fillers, to_third_person
+from scribe.drafting.offline.text import to_third_person
 from scribe.errors import Cancelled
+from scribe.nlp import normalize_numbers, strip_fillers
 from scribe.transcript_io import parse_text_transcript
 
 VISIT = "\n".join(

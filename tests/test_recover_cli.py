@@ -15,8 +15,9 @@ import pytest
 from scribe.audio.files import load_audio
 from scribe.cli import main
 from scribe.domain import Status
+from scribe.errors import AuthError
 from scribe.security import crypto
-from scribe.store.secure import open_secure_store
+from scribe.visit.workspace import Workspace
 from tests.audio_stack import DATA, pulse_source, wait_for  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,16 +72,21 @@ def test_kill_9_during_scribe_record_then_recover_keeps_all_but_the_last_second(
     assert recovered[0]["duration_s"] >= KILL_AFTER_S - 1.0
     assert recovered[0]["duration_s"] <= killed_after + 1.5
 
-    session = open_secure_store(scribe_home)
-    enc = session.store.get(eid)
+    ws = Workspace.open(scribe_home, actor="test")
+    enc = ws.store.get(eid)
     assert enc.status == Status.FAILED and "recovered" in (enc.failure or "")
     assert enc.duration_s == pytest.approx(recovered[0]["duration_s"], abs=0.01)
-    audio = load_audio(audio_dir / enc.audio_file)
+    stored = audio_dir / enc.audio_file
+    assert stored.read_bytes().startswith(crypto.MAGIC)  # sealed in place, still encrypted
+    audio = ws.vault.load(enc.audio_file)
     assert audio.size / 16000 == pytest.approx(recovered[0]["duration_s"], abs=0.01)
+    with pytest.raises(AuthError):
+        load_audio(stored)  # only the signed-in clinician's key opens it
     assert not list(audio_dir.glob("*.part"))
-    assert session.store.verify_audit().ok
-    actions = [e.action for e in session.store.audit_events(eid)]
+    assert ws.store.verify_audit().ok
+    actions = [e.action for e in ws.store.audit_events(eid)]
     assert actions[:2] == ["created", "consent_given"] and "recorded" in actions
+    ws.close()
 
     assert main(["recover", "--json"]) == 0  # nothing left to recover
     assert json.loads(capsys.readouterr().out) == []

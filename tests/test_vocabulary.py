@@ -9,18 +9,15 @@ import numpy as np
 import pytest
 
 from scribe.audio.files import SAMPLE_RATE, load_audio
+from scribe.nlp import clinical_terms, drug_names, drugs_mentioned
 from scribe.speech.live import LiveTranscriber
 from scribe.speech.transcriber import TranscribeOptions, resolve_model_path
 from scribe.speech.vocabulary import (
     MAX_HOTWORDS_CHARS,
-    clinical_terms,
-    drug_names,
-    drugs_mentioned,
     hotwords_for,
     is_inserted,
     load_user_words,
     save_user_words,
-    user_vocabulary_path,
 )
 from tests.conftest import DATA
 
@@ -38,7 +35,7 @@ def test_committed_drug_names_are_in_the_lexicon():
     assert listed and all(d in drug_names() for d in listed)
 
 
-def test_hotwords_put_the_clinicians_words_first_and_stay_short():
+def test_hotwords_put_the_clinicians_words_first_and_stay_short(models_root):
     assert hotwords_for(None) == ""  # nothing relevant yet: no biasing at all
     hot = hotwords_for(None, ["Dr. Okafor", "Xarelto", "xarelto"], common=True)
     assert hot.startswith("Dr. Okafor Xarelto ")
@@ -46,7 +43,7 @@ def test_hotwords_put_the_clinicians_words_first_and_stay_short():
     assert len(hot) <= MAX_HOTWORDS_CHARS
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(resolve_model_path("base") / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(resolve_model_path("base", models_root) / "tokenizer.json"))
     assert len(tok.encode(" " + hot).ids) < 120  # faster-whisper cuts hotwords at 223 tokens
 
 
@@ -64,12 +61,12 @@ def test_drugs_heard_so_far_come_before_the_common_list():
     assert clinical_terms()[1] in hot  # the common list fills the rest
 
 
-def test_user_words_round_trip_in_the_data_folder(scribe_home):
-    assert load_user_words() == []
-    path = save_user_words(["Okafor", " ", "Xarelto"])
-    assert path == user_vocabulary_path()
+def test_user_words_round_trip_in_the_data_folder(workspace, scribe_home):
+    assert workspace.user_words() == []
+    path = save_user_words(["Okafor", " ", "Xarelto"], workspace.vocabulary_path)
     assert path.parent == scribe_home
-    assert load_user_words() == ["Okafor", "Xarelto"]
+    assert load_user_words(path) == ["Okafor", "Xarelto"] == workspace.user_words()
+    assert workspace.engines().hotwords == "Okafor Xarelto"
 
 
 HOT = hotwords_for(None, ["Xarelto"], common=True)
@@ -107,10 +104,11 @@ def _gappy_audio() -> tuple[np.ndarray, tuple[float, float]]:
     return audio, (start, start + len(speech) / SAMPLE_RATE)
 
 
-def test_biasing_writes_no_vocabulary_into_silence_or_noise():
+def test_biasing_writes_no_vocabulary_into_silence_or_noise(models_root):
     audio, (speech_start, speech_end) = _gappy_audio()
     hot = hotwords_for(None, ["Xarelto", "Okafor"], common=True)  # the longest list we offer
-    live = LiveTranscriber(TranscribeOptions(model="tiny.en", hotwords=hot), min_chunk_s=2.0)
+    tiny = TranscribeOptions(model="tiny.en", hotwords=hot, models_root=models_root)
+    live = LiveTranscriber(tiny, min_chunk_s=2.0)
     block = SAMPLE_RATE // 2
     for at in range(0, len(audio), block):
         live.feed(audio[at : at + block])
@@ -124,13 +122,13 @@ def test_biasing_writes_no_vocabulary_into_silence_or_noise():
         assert seg.start >= speech_start - 0.5 and seg.end <= speech_end + 0.5
 
 
-def test_guard_drops_what_biasing_inserts_when_vad_is_off():
+def test_guard_drops_what_biasing_inserts_when_vad_is_off(models_root):
     """Without VAD, tiny.en with hotwords writes a drug name into the noise; the guard drops it."""
     from scribe.speech.transcriber import load_model
 
     audio, (speech_start, speech_end) = _gappy_audio()
     hot = hotwords_for(None, ["Xarelto", "Dr. Okafor"], common=True)
-    segments, _ = load_model("tiny.en").transcribe(
+    segments, _ = load_model("tiny.en", models_root=models_root).transcribe(
         audio,
         language="en",
         vad_filter=False,
@@ -147,12 +145,13 @@ def test_guard_drops_what_biasing_inserts_when_vad_is_off():
     assert any("yesterday" in s.text.lower() for s in kept)
 
 
-def test_file_transcription_with_vocabulary_inserts_nothing_into_the_gaps():
+def test_file_transcription_with_vocabulary_inserts_nothing_into_the_gaps(models_root):
     from scribe.speech.transcriber import Transcriber
 
     audio, (speech_start, speech_end) = _gappy_audio()
     hot = hotwords_for(None, ["Xarelto", "Okafor"], common=True)
-    transcript = Transcriber(TranscribeOptions(model="tiny.en", hotwords=hot)).transcribe(audio)
+    tiny = TranscribeOptions(model="tiny.en", hotwords=hot, models_root=models_root)
+    transcript = Transcriber(tiny).transcribe(audio)
     assert transcript.segments
     for seg in transcript.segments:
         assert seg.start >= speech_start - 0.5 and seg.end <= speech_end + 1.0, seg.index

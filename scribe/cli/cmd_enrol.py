@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scribe.audio.files import duration_s, load_audio
-from scribe.cli.common import open_store
+from scribe.cli.common import open_workspace
 from scribe.errors import ScribeError
 from scribe.visit.enrolment import enrol_from_audio
 
@@ -18,6 +18,6 @@ def run(args) -> int:
     audio = load_audio(args.audio)
     if duration_s(audio) < 8:
         raise ScribeError("The enrolment sample is too short; read the paragraph for 20-30 s.")
-    enrol_from_audio(open_store(), audio)
+    enrol_from_audio(open_workspace(), audio)
     print("Voice enrolled: the clinician is now recognised by voice in new visits.")
     return 0

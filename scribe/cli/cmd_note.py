@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from scribe.cli.common import add_model_args, open_store, print_json, transcriber_from
-from scribe.paths import templates_dir
+from scribe.cli.common import add_model_args, engines_from, open_workspace, print_json
 from scribe.transcript_io import read_text_transcript
 from scribe.visit.pipeline import draft_transcript, note_from_file
 
@@ -11,8 +10,8 @@ from scribe.visit.pipeline import draft_transcript, note_from_file
 def register(sub) -> None:
     p = sub.add_parser("note", help="make a visit from an audio file: transcribe, draft, store")
     p.add_argument("audio")
-    p.add_argument("--template", default="soap")
-    p.add_argument("--engine", default="offline")
+    p.add_argument("--template", default=None, help="template id (default: the setting, else soap)")
+    p.add_argument("--engine", default=None)
     p.add_argument("--label", help="a label for the visit list (default: the file name)")
     p.add_argument("--json", action="store_true")
     add_model_args(p)
@@ -27,11 +26,11 @@ def register(sub) -> None:
 
 
 def run_note(args) -> int:
-    store = open_store()
-    enc = note_from_file(store, args.audio, transcriber_from(args), args.template, args.engine,
-                         args.label, templates_dir())
-    note = store.get_note(enc.id)
-    transcript = store.get_transcript(enc.id)
+    ws = open_workspace()
+    enc = note_from_file(ws, args.audio, engines_from(args, ws), template=args.template,
+                         label=args.label)
+    note = ws.store.get_note(enc.id)
+    transcript = ws.store.get_transcript(enc.id)
     assert note is not None and transcript is not None
     if args.json:
         print_json({
@@ -48,7 +47,8 @@ def run_note(args) -> int:
 
 def run_draft(args) -> int:
     transcript = read_text_transcript(args.transcript)
-    draft = draft_transcript(transcript, args.template, args.engine, templates_dir())
+    engines = engines_from(args)
+    draft = draft_transcript(transcript, args.template, engines)
     if args.json:
         d = draft.to_dict()
         print_json({"text": d["text"], "sections": [

@@ -1,19 +1,18 @@
-"""scribe record [--device NAME] [--seconds N] --consent: record a visit, then transcribe and draft."""
+"""scribe record [--device NAME] [--seconds N] --consent: record a visit, transcribed live as in the
+app, then drafted at Stop."""
 
 from __future__ import annotations
 
+import signal
 import sys
-import time
-from pathlib import Path
+import threading
+from typing import Any
 
-from scribe.audio.files import load_audio
-from scribe.audio.recorder import Recorder
-from scribe.cli.common import add_model_args, open_store, transcriber_from
-from scribe.domain import Status, new_id
+from scribe.cli.common import add_model_args, engines_from, open_workspace
 from scribe.errors import ScribeError
-from scribe.paths import templates_dir
-from scribe.visit.enrolment import load_enrolment
+from scribe.visit.live import follow_live
 from scribe.visit.pipeline import process
+from scribe.visit.recording import start_recording, stop_recording
 
 
 def register(sub) -> None:
@@ -23,8 +22,8 @@ def register(sub) -> None:
     p.add_argument("--consent", action="store_true", required=False,
                    help="confirms the patient agreed to being recorded (required)")
     p.add_argument("--label", help="a label for the visit list")
-    p.add_argument("--template", default="soap")
-    p.add_argument("--engine", default="offline")
+    p.add_argument("--template", default=None, help="template id (default: the setting, else soap)")
+    p.add_argument("--engine", default=None)
     add_model_args(p)
     p.set_defaults(func=run)
 
@@ -38,33 +37,60 @@ def _device(arg: str | None) -> int | str | None:
 def run(args) -> int:
     if not args.consent:
         raise ScribeError("Recording needs the patient's agreement: pass --consent once they agree.")
-    store = open_store()
-    assert store.audio_dir is not None
-    eid = new_id()
-    # The store is unlocked, so the Recorder writes AES-GCM encrypted audio (scribe.security.crypto).
-    recorder = Recorder(store.audio_dir, _device(args.device), encounter_id=eid)
-    recorder.start()  # raises a clear AudioDeviceError before any visit exists
-    label = args.label or time.strftime("Visit %Y-%m-%d %H:%M")
-    store.create_encounter(label, Status.RECORDING, consent=True, template=args.template,
-                           encounter_id=eid)
+    ws = open_workspace()
+    engines = engines_from(args, ws)
+    rec = start_recording(ws, device=_device(args.device), label=args.label or "",
+                          template=args.template)
+    eid = rec.encounter_id
     print(f"Recording visit {eid}… (Ctrl-C to stop)", file=sys.stderr)
+    # The app's live path: the transcript is made while the visit records, on a thread, as the
+    # app's model lane does; at Stop only the tail is left.
+    result: dict[str, Any] = {}
+
+    def follow() -> None:
+        try:
+            gen = follow_live(rec, engines)
+            while True:
+                view = next(gen)
+                result["shown"] = view.committed_text
+        except StopIteration as done:
+            result["transcript"] = done.value
+        except BaseException as e:  # noqa: BLE001 - reported on the main thread
+            result["error"] = e
+
+    follower = threading.Thread(target=follow, name="scribe-live", daemon=True)
+    follower.start()
+    stop = threading.Event()
+    previous = _stop_on_interrupt(stop)
     try:  # --seconds counts recorded audio, so device start-up latency does not shorten it
-        while not recorder.wait_ended(0.1):
-            if args.seconds and recorder.elapsed_s >= args.seconds:
+        while not rec.recorder.wait_ended(0.1) and not stop.is_set():
+            if args.seconds and rec.recorder.elapsed_s >= args.seconds:
                 break
-    except KeyboardInterrupt:
-        pass
-    recording = recorder.stop()
-    if recorder.error is not None:
-        print(f"scribe: {recorder.error.message}", file=sys.stderr)
-    store.set_audio(eid, Path(recording.path).name, recording.duration_s)
-    store.set_status(eid, Status.TRANSCRIBING)
+    finally:
+        _restore(previous)
     try:
-        audio = load_audio(recording.path)
-    except ScribeError as e:
-        store.fail(eid, e.message)
-        raise
-    process(store, store.get(eid), audio, transcriber_from(args), args.engine, templates_dir(),
-            enrolment=load_enrolment(store))
+        stop_recording(ws, rec)
+    finally:
+        follower.join()
+    if rec.recorder.error is not None:
+        print(f"scribe: {rec.recorder.error.message}", file=sys.stderr)
+    if "error" in result:
+        error = result["error"]
+        ws.store.fail(eid, error.message if isinstance(error, ScribeError) else
+                      "Live transcription failed; process the visit again.")
+        raise error
+    process(ws, ws.store.get(eid), engines, transcript=result["transcript"])
     print(eid)
     return 0
+
+
+def _stop_on_interrupt(stop: threading.Event) -> Any:
+    """Ctrl-C stops the recording (and keeps it) instead of killing the command."""
+    if threading.current_thread() is not threading.main_thread():
+        return None  # signals reach the main thread only (tests run the command on a thread)
+    return signal.signal(signal.SIGINT, lambda _sig, _frame: stop.set())
+
+
+def _restore(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scribe.audio.files import load_audio
-from scribe.cli.common import add_model_args, print_json, transcriber_from
+from scribe.cli.common import add_model_args, engines_from, print_json
 from scribe.transcript_io import format_segment
 from scribe.visit.pipeline import transcribe_visit
 
@@ -20,8 +20,7 @@ def register(sub) -> None:
 def run(args) -> int:
     # Speakers by the fallback rule (no store is opened, so no enrolment and no passphrase).
     audio = load_audio(args.audio)
-    transcript = transcribe_visit(audio, transcriber_from(args),
-                                  label_speakers=not args.no_speakers)
+    transcript = transcribe_visit(audio, engines_from(args))
     if args.json:
         print_json({"segments": [
             {k: v for k, v in s.to_dict().items() if k != "index"} for s in transcript.segments

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from scribe.cli.common import open_store, print_json
-from scribe.export.text import export_text, export_to_file
+from scribe.cli.common import open_store, open_workspace, print_json
 from scribe.note.signoff import DEFAULT_ATTESTATION
-from scribe.store.secure import confirm_signature
 from scribe.transcript_io import format_segment
+from scribe.visit.export import export_file, note_text
+from scribe.visit.workspace import passphrase_from_env
 
 
 def register(sub) -> None:
@@ -87,11 +87,13 @@ def run_show(args) -> int:
 
 
 def run_sign(args) -> int:
-    store = open_store()
+    ws = open_workspace()
+    store = ws.store
     enc = store.find(args.id)
     note = store.get_note(enc.id)
     acked = []
-    confirm_signature()  # a signature means this person: the passphrase is asked again
+    # A signature means this person: the passphrase is asked again.
+    ws.confirm(passphrase_from_env("Passphrase to sign: "))
     if note is not None and args.acknowledge_flags:
         acked = [i for i, s in enumerate(note.current.sentences()) if s.flags]
     sig = store.sign(enc.id, args.signer, args.attestation, acked)
@@ -100,21 +102,21 @@ def run_sign(args) -> int:
 
 
 def run_addendum(args) -> int:
-    store = open_store()
-    enc = store.find(args.id)
-    confirm_signature()  # an addendum is signed too
-    add = store.add_addendum(enc.id, args.text, args.signer, DEFAULT_ATTESTATION)
+    ws = open_workspace()
+    enc = ws.store.find(args.id)
+    ws.confirm(passphrase_from_env("Passphrase to sign: "), "the addendum was not signed")
+    add = ws.store.add_addendum(enc.id, args.text, args.signer, DEFAULT_ATTESTATION)
     print(f"Addendum {add.id} signed by {add.signature.signer}.")
     return 0
 
 
 def run_export(args) -> int:
-    store = open_store()
-    enc = store.find(args.id)
+    ws = open_workspace()
+    enc = ws.store.find(args.id)
     if args.output:
-        export_to_file(store, enc.id, Path(args.output))
+        export_file(ws, enc.id, Path(args.output))
     else:
-        text = export_text(store, enc.id)
+        text = note_text(ws, enc.id)
         sys.stdout.write(text)
-        store.record_export(enc.id, "stdout")
+        ws.store.record_export(enc.id, "stdout")
     return 0

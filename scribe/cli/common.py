@@ -1,4 +1,4 @@
-"""Helpers shared by the CLI subcommands."""
+"""Helpers shared by the CLI subcommands: open the workspace, choose the engines, print JSON."""
 
 from __future__ import annotations
 
@@ -7,38 +7,52 @@ import json
 import sys
 from typing import Any
 
-from scribe.paths import db_path
-from scribe.speech.transcriber import Transcriber
+from scribe import paths
 from scribe.store.store import Store
-from scribe.visit.pipeline import visit_options
+from scribe.visit.engines import Engines
+from scribe.visit.recover import interrupted_count
+from scribe.visit.workspace import Workspace
 
 
-def open_store(remind_recover: bool = True) -> Store:
-    """The encrypted store, unlocked with SCRIBE_PASSPHRASE or a typed passphrase (issue 5)."""
-    from scribe.store.secure import open_secure_store
-
-    store = open_secure_store(db_path().parent, actor="cli").store
+def open_workspace(remind_recover: bool = True) -> Workspace:
+    """The encrypted workspace, unlocked with SCRIBE_PASSPHRASE or a typed passphrase."""
+    ws = Workspace.open(actor="cli")
     if remind_recover:
-        from scribe.visit.recover import interrupted_count
-
-        n = interrupted_count(store)
+        n = interrupted_count(ws)
         if n:
             print(f"scribe: {n} recording(s) were interrupted by a crash; run 'scribe recover' to "
                   "keep them as visits.", file=sys.stderr)
-    return store
+    return ws
+
+
+def open_store(remind_recover: bool = True) -> Store:
+    """The workspace's store, for commands that read or sign and touch no audio."""
+    return open_workspace(remind_recover).store
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="base",
-                   help="speech model id or folder (default: base; tiny.en is the fast mode)")
+    p.add_argument("--model", default=None,
+                   help="speech model id or folder (default: the setting, else base; tiny.en is "
+                        "the fast mode)")
     p.add_argument("--fast", action="store_true", help="use the fast model (tiny.en)")
     p.add_argument("--compute", default="auto", choices=["auto", "cpu", "cuda"],
                    help="where the speech model runs (default: GPU when available)")
 
 
-def transcriber_from(args: argparse.Namespace) -> Transcriber:
-    model = "tiny.en" if getattr(args, "fast", False) else args.model
-    return Transcriber(visit_options(model, args.compute))
+def engines_from(args: argparse.Namespace, ws: Workspace | None = None) -> Engines:
+    """The engines the command's options choose; the clinician's settings fill the rest.
+
+    Without a workspace (``scribe transcribe`` opens none): no voice print and no settings.
+    """
+    model = "tiny.en" if getattr(args, "fast", False) else getattr(args, "model", None)
+    engine = getattr(args, "engine", None)
+    device = getattr(args, "compute", "auto")
+    label = not getattr(args, "no_speakers", False)
+    if ws is not None:
+        return ws.engines(model=model, engine=engine, device=device, label_speakers=label)
+    return Engines(model=model or "base", device=device, engine=engine or "offline",
+                   models_root=paths.models_dir(), templates_dir=paths.templates_dir(),
+                   label_speakers=label)
 
 
 def print_json(data: Any) -> None:

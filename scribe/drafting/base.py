@@ -25,3 +25,8 @@ class Drafter(Protocol):
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft: ...
+
+    def review(self, checked: NoteDraft) -> NoteDraft:
+        """The engine's last word once the fact checks have flagged its draft (they run once,
+        for every engine, in ``scribe.visit.pipeline``); most engines return it unchanged."""
+        ...

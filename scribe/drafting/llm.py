@@ -8,20 +8,23 @@ CTranslate2 int8 (``ct2/``, about twice as fast on CPU); ``auto`` uses CTranslat
 been converted. The transcript part of the prompt is shared by all sections and cached by
 CTranslate2 (``static_prompt``).
 
-Hybrid with the fact checks: a sentence that no transcript segment supports *and* that carries a
-number or drug the visit never mentions is dropped (``drop_invented``); every other sentence stays,
+Hybrid with the fact checks (run once, by ``scribe.visit.pipeline.draft_transcript``, for every
+engine): :meth:`LlmDrafter.review` drops a sentence that no transcript segment supports *and* that
+carries a number or drug the visit never mentions (``drop_invented``); every other sentence stays,
 with its flags, for the clinician to review.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from models import cache
+from models.llm_import import CT2_DIR, ct2_folder, installed_llms, transformers_folder
+from models.store import ModelStore
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
@@ -104,8 +107,6 @@ class LlmDrafter:
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft:
-        from scribe.note.checks import check_note
-
         model_id, generator = load_generator(self.options, self._models_root)
         report = progress or (lambda _f, _t: None)
         prefix = transcript_prompt(transcript, self.options.max_transcript_chars)
@@ -126,15 +127,18 @@ class LlmDrafter:
             sections.append(Section(sec.title, [Sentence(s) for s in parse_sentences(text,
                                                                                       sec.title)]))
         report(1.0, "\n")
-        draft = NoteDraft(sections=sections, template=template.id, engine=f"llm:{model_id}")
-        checked = check_note(draft, transcript)
+        return NoteDraft(sections=sections, template=template.id, engine=f"llm:{model_id}")
+
+    def review(self, checked: NoteDraft) -> NoteDraft:
+        """After the checks: drop the sentences that invent a number or a drug."""
         if self.options.drop_invented:
             for sec in checked.sections:
-                sec.sentences = [s for s in sec.sentences if not _invented(s)]
+                sec.sentences = [s for s in sec.sentences if not invented(s)]
         return checked
 
 
-def _invented(s: Sentence) -> bool:
+def invented(s: Sentence) -> bool:
+    """Unsupported by any segment and carrying a number or drug nobody said."""
     kinds = {f.kind for f in s.flags}
     return s.support == Support.UNSUPPORTED and bool(kinds & {"number", "medication"})
 
@@ -142,19 +146,20 @@ def _invented(s: Sentence) -> bool:
 # --- backends ---------------------------------------------------------------------------------
 
 OnText = Callable[[str], None]
-_CACHE: dict[tuple[str, str, str], object] = {}
-_CACHE_LOCK = threading.Lock()
 
 
 def resolve_model(model: str | None, models_root: Path | None = None) -> tuple[str, Path]:
-    """(id, verified folder) of the LLM to use: a folder path, a catalog id, or the first installed."""
-    from models.llm_import import installed_llms
-    from models.store import ModelStore
-    from scribe.paths import models_dir
-
+    """(id, verified folder) of the LLM to use: a folder path, a catalog id, or (None) the first
+    installed. A catalog id and None look in the model store at ``models_root``, which must be
+    given; a folder path works without it."""
     if model and Path(model).is_dir():
         return Path(model).name, Path(model)
-    store = ModelStore(models_root or models_dir())
+    if models_root is None:
+        raise ModelUnavailableError(
+            f"The drafting LLM{f' {model!r}' if model else ''} cannot be found: no model store "
+            "folder was given, and it is not a model folder."
+        )
+    store = ModelStore(Path(models_root))
     if model is None:
         first = next(installed_llms(store), None)
         if first is None:
@@ -167,22 +172,20 @@ def resolve_model(model: str | None, models_root: Path | None = None) -> tuple[s
 
 
 def load_generator(options: LlmOptions, models_root: Path | None = None) -> tuple[str, Generator]:
-    """The cached generator for the options' model and backend (one LLM is kept loaded)."""
-    from models.llm_import import CT2_DIR
-
+    """The generator for the options' model and backend, loaded once per process
+    (``models.cache`` family ``"llm"``, one LLM in memory at a time)."""
     model_id, folder = resolve_model(options.model, models_root)
     backend = options.backend
     if backend == "auto":
         backend = "ct2" if (folder / CT2_DIR / "model.bin").is_file() else "transformers"
+
+    def load() -> Generator:
+        if backend == "ct2":
+            return Ct2Generator(folder, options.compute_type, options.threads)
+        return HfGenerator(folder, options.threads)
+
     key = (str(folder), backend, options.compute_type)
-    with _CACHE_LOCK:
-        gen = _CACHE.get(key)
-        if gen is None:
-            _CACHE.clear()  # one LLM in memory at a time
-            gen = (Ct2Generator(folder, options.compute_type, options.threads) if backend == "ct2"
-                   else HfGenerator(folder, options.threads))
-            _CACHE[key] = gen
-    return model_id, gen  # type: ignore[return-value]
+    return model_id, cache.cached("llm", key, load, keep_one=True)
 
 
 class Generator:
@@ -262,8 +265,6 @@ class HfGenerator(Generator):
     """transformers on CPU (float32), greedy; cancel through a StoppingCriteria."""
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
-        from models.llm_import import transformers_folder
-
         hf = transformers_folder(folder)
         super().__init__(hf)
         import torch
@@ -320,8 +321,6 @@ class Ct2Generator(Generator):
     """CTranslate2 (int8 by default), greedy; the transcript prefix is a cached static prompt."""
 
     def __init__(self, folder: Path, compute_type: str = "int8", threads: int = 0) -> None:
-        from models.llm_import import ct2_folder, transformers_folder
-
         super().__init__(transformers_folder(folder))
         import ctranslate2
 

@@ -20,22 +20,20 @@ to prompt with, where the full 30 s did better).
 from __future__ import annotations
 
 import ctypes
-import re
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from scribe.audio.files import SAMPLE_RATE
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
-from scribe.errors import AudioFileError
+from scribe.nlp import bare_word, is_hesitation
 from scribe.speech.transcriber import TranscribeOptions, load_model
 
-__all__ = ["LiveTranscriber", "LiveUpdate", "PcmTailReader", "group_words"]
+__all__ = ["LiveTranscriber", "LiveUpdate", "group_words"]
 
 _PROMPT_CHARS = 200  # committed text given as initial_prompt, as whisper_streaming does
 _NGRAM = 5  # longest repeat of the committed tail removed from a new hypothesis
@@ -44,7 +42,7 @@ _ENCODER_STEP_FRAMES = 200  # encoder input rounded up to 2 s (200 frames)
 _FINISH_CONTEXT_S = 3.0  # committed audio decoded with the tail at Stop
 _MIN_PAUSE_S = 0.15  # the window is cut only in a pause at least this long
 _KEEP_S = 4.0  # ... and keeps at least this much audio after the cut
-_FULL_CONTEXT_FIRST_S = 6.0  # the visit's first window is encoded with 30 s until this long
+FULL_CONTEXT_FIRST_S = 6.0  # the visit's first window is encoded with 30 s until this long
 _JITTER_S = 1.0  # how far Whisper's time for a word can move between two steps
 _LOOP_RATIO = 2.4  # faster-whisper's compression-ratio threshold for a repetition loop
 
@@ -108,21 +106,14 @@ class LiveUpdate:
     committed_until_s: float
 
 
-def _norm(word: str) -> str:
-    return re.sub(r"[^\w']", "", word.lower())
+_norm = bare_word  # two hypotheses agree on a word when its bare forms are equal
 
-
-# Backchannels and hesitations. Whisper writes the same "mm-hmm" as "MM", "-hmm." or "Mhm" from one
-# step to the next, or leaves it out, and one such flip at the front of the window stalls every word
-# behind it; in the agreement any filler matches any filler and a filler may be missing from one of
-# the two hypotheses (docs/benchmarks.md). They are still transcribed: "mm-hmm" can be an answer.
-_FILLERS = frozenset(
-    "mm mmm hm hmm mhm mmhmm mmhm mhmm uh um uhm er erm ah uhhuh uhuh huh".split()
-)
-
-
-def _filler(word: str) -> bool:
-    return _norm(word) in _FILLERS
+# Backchannels and hesitations (scribe.nlp.HESITATIONS). Whisper writes the same "mm-hmm" as "MM",
+# "-hmm." or "Mhm" from one step to the next, or leaves it out, and one such flip at the front of the
+# window stalls every word behind it; in the agreement any filler matches any filler and a filler may
+# be missing from one of the two hypotheses (docs/benchmarks.md). They are still transcribed:
+# "mm-hmm" can be an answer.
+_filler = is_hesitation
 
 
 class _Hypotheses:
@@ -339,7 +330,7 @@ class LiveTranscriber:
             bounded=not self._step_fallback,
             # The visit's first seconds have no committed text to prompt with, and there
             # Whisper did better with its full 30 s context (a step on a short window is cheap).
-            short_context=self._buffer_start_s > 0 or self.buffer_s >= _FULL_CONTEXT_FIRST_S,
+            short_context=self._buffer_start_s > 0 or self.buffer_s >= FULL_CONTEXT_FIRST_S,
         )
         words = [w for seg in raw for w in seg]
         with self._lock:
@@ -395,7 +386,7 @@ class LiveTranscriber:
             return []
         opts = self.options
         prompt = self._prompt_before(offset) if self._prompt_context else None
-        model = load_model(opts.model, opts.device)
+        model = load_model(opts.model, opts.device, opts.models_root)
         if short_context and self.encoder_pad_s is not None:
             if self._view is None or self._view[0] is not model:
                 self._view = (model, _short_context_view(model, self.encoder_pad_s))
@@ -512,104 +503,3 @@ class LiveTranscriber:
             duration=self.audio_s,
         )
 
-
-class PcmTailReader:
-    """Reads the frames added to the recorder's growing part file since the last call.
-
-    Handles a plain part (44-byte WAV header, then int16 PCM) and an encrypted one (AES-GCM chunks,
-    :mod:`scribe.security.crypto`; only chunks already sealed are read). When the recorder has renamed the
-    part to ``<name>.wav`` at Stop, the reader follows it, so the last second is not lost.
-    """
-
-    def __init__(self, path: Path, samplerate: int = 16000, channels: int = 1) -> None:
-        if samplerate != SAMPLE_RATE:
-            raise AudioFileError("Live transcription needs a 16 kHz recording; record at 16 kHz.")
-        self.path = Path(path)
-        self.channels = channels
-        self._plain_pos = 0  # plaintext bytes consumed (header included)
-        self._rest = b""  # an incomplete frame carried to the next call
-        self._file_pos = 0  # encrypted: file offset of the next chunk
-        self._seq = 0
-        self._aead = None
-        self._file_id = b""
-
-    def _current(self) -> Path | None:
-        if self.path.exists():
-            return self.path
-        from scribe.audio.partfile import PART_SUFFIX, wav_path
-
-        if self.path.name.endswith(PART_SUFFIX) and wav_path(self.path).exists():
-            return wav_path(self.path)
-        return None
-
-    def read_new(self) -> np.ndarray:
-        """New samples as float32 mono in [-1, 1]; empty when nothing new is on disk."""
-        from scribe.audio.partfile import PART_HEADER_BYTES
-        from scribe.security import crypto
-
-        path = self._current()
-        if path is None:
-            return np.zeros(0, dtype=np.float32)
-        data = self._new_encrypted(path) if crypto.is_encrypted(path) else self._new_plain(path)
-        data = self._rest + data
-        if self._plain_pos < PART_HEADER_BYTES:  # still inside the header
-            skip = min(len(data), PART_HEADER_BYTES - self._plain_pos)
-            self._plain_pos += skip
-            data = data[skip:]
-        frame = 2 * self.channels
-        usable = len(data) - len(data) % frame
-        self._rest = data[usable:]
-        self._plain_pos += usable
-        samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
-        if self.channels > 1:
-            samples = samples.reshape(-1, self.channels).mean(axis=1)
-        return samples
-
-    def _new_plain(self, path: Path) -> bytes:
-        with open(path, "rb") as f:
-            f.seek(self._plain_pos + len(self._rest))
-            return f.read()
-
-    def _new_encrypted(self, path: Path) -> bytes:
-        # Chunk layout and associated data as written by scribe.security.crypto.EncryptedWriter.
-        from cryptography.exceptions import InvalidTag
-
-        from scribe.security import crypto
-
-        out = bytearray()
-        with open(path, "rb") as f:
-            if self._aead is None:
-                head = f.read(crypto._HEADER)
-                if len(head) < crypto._HEADER:
-                    return b""
-                self._file_id = head[len(crypto.MAGIC) :]
-                self._aead = crypto._file_aead(crypto._require_key(None), self._file_id)
-                self._file_pos = crypto._HEADER
-            while True:
-                f.seek(self._file_pos)
-                lb = f.read(crypto._LEN.size)
-                if len(lb) < crypto._LEN.size:
-                    break
-                want = crypto._NONCE + crypto._LEN.unpack(lb)[0]
-                body = f.read(want)
-                if len(body) < want:
-                    break  # the writer is still sealing this chunk
-                plain = None
-                for final in (False, True):
-                    try:
-                        aad = crypto._aad(self._file_id, self._seq, final)
-                        plain = self._aead.decrypt(
-                            body[: crypto._NONCE], body[crypto._NONCE :], aad
-                        )
-                        break
-                    except InvalidTag:
-                        continue
-                if plain is None:
-                    raise AudioFileError(
-                        f"The recording {path.name} is damaged; it cannot be transcribed live."
-                    )
-                out += plain
-                self._seq += 1
-                self._file_pos += crypto._LEN.size + want
-        # Bytes before _plain_pos were returned earlier; the encrypted path returns only new ones.
-        return bytes(out)

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from scribe.store.store import Store
+from scribe.speakers import enrol
+from scribe.visit.workspace import Workspace
 
-KEY = "clinician_voiceprint"
-
-
-def load_enrolment(store: Store) -> np.ndarray | None:
-    raw = store.setting(KEY)
-    if not raw:
-        return None
-    return np.asarray(json.loads(raw), dtype=np.float32)
+__all__ = ["enrol_from_audio", "save_enrolment"]
 
 
-def save_enrolment(store: Store, voiceprint: np.ndarray) -> None:
-    store.set_setting(KEY, json.dumps([round(float(x), 6) for x in voiceprint]))
-    store.record_event(None, "voice_enrolled")
+def save_enrolment(ws: Workspace, voiceprint: np.ndarray) -> None:
+    ws.settings.set_voiceprint(voiceprint)
+    ws.store.record_event(None, "voice_enrolled")
 
 
-def enrol_from_audio(store: Store, audio: np.ndarray) -> np.ndarray:
+def enrol_from_audio(ws: Workspace, audio: np.ndarray) -> np.ndarray:
     """Make a voice print from a 20–30 s reading of ``ENROLMENT_PARAGRAPH`` and keep it."""
-    from scribe.speakers.labels import enrol
-
-    voiceprint = enrol(audio)
-    save_enrolment(store, voiceprint)
+    voiceprint = enrol(audio, ws.models_root)
+    save_enrolment(ws, voiceprint)
     return voiceprint

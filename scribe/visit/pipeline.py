@@ -1,27 +1,46 @@
-"""One visit from audio to a stored draft: the steps the CLI runs in sequence and the UI on workers.
+"""One visit from audio to a stored, checked draft: the steps every caller runs.
 
-Bad input is rejected before a visit exists, so a failed import leaves nothing half-made.
+The command line runs them in sequence (:func:`process`, :func:`note_from_file`); the app runs the
+worker-safe steps (:func:`transcribe_visit`, :func:`draft_transcript`) on its model lane and stores
+their results on the main thread. Bad input is rejected before a visit exists, so a failed import
+leaves nothing half-made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from scribe.audio.files import duration_s, load_audio
+from scribe.audio.vault import AudioVault
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
 from scribe.drafting import get_drafter, load_template
 from scribe.errors import Cancelled, DiskFullError, ScribeError
-from scribe.security.crypto import store_copy
-from scribe.speech.transcriber import TranscribeOptions, Transcriber
-from scribe.store.store import Store
+from scribe.note.checks import check_note
+from scribe.speakers import label_transcript
+from scribe.speech.transcriber import Transcriber
+from scribe.visit.engines import Engines
+from scribe.visit.workspace import Workspace
+
+__all__ = [
+    "CANCELLED",
+    "ImportedAudio",
+    "StepFn",
+    "draft_transcript",
+    "note_from_file",
+    "prepare_import",
+    "process",
+    "transcribe_visit",
+]
 
 StepFn = Callable[[str, float], None]
 """Progress of a visit: (step name "transcribing"/"drafting", fraction 0..1)."""
+
+CANCELLED = "Cancelled by the user; open the visit to try again."
 
 
 @dataclass
@@ -35,102 +54,98 @@ class ImportedAudio:
         return duration_s(self.audio)
 
 
-def prepare_import(src: str | Path, audio_dir: Path) -> ImportedAudio:
-    """Decode ``src`` (raising a clear error for bad input) and copy it into the store."""
+def prepare_import(vault: AudioVault, src: str | Path) -> ImportedAudio:
+    """Decode ``src`` (raising a clear error for bad input) and copy it into the vault."""
     src = Path(src)
     audio = load_audio(src)
     eid = new_id()
-    dest = audio_dir / f"{eid}{src.suffix.lower()}"
     try:
-        store_copy(src, dest)  # encrypted when a clinician is signed in (scribe.security.crypto)
+        dest = vault.store_copy(src, f"{eid}{src.suffix.lower()}")
     except OSError as e:
-        dest.unlink(missing_ok=True)
         if e.errno == 28:
             raise DiskFullError("The disk is full; free some space and import again.") from None
         raise ScribeError(f"Could not copy {src.name} into Scribe's storage.") from None
     return ImportedAudio(eid, dest, audio)
 
 
-def visit_options(model: str = "base", device: str = "auto") -> TranscribeOptions:
-    """Transcription options for a visit: the clinician's own words bias recognition (hotwords).
-
-    Only the user's list goes in up front; drug names and terms are added by the live transcriber
-    as they are heard (issue 3: the visit's own terms help, a long generic list hurts).
-    """
-    from scribe.speech.vocabulary import hotwords_for, load_user_words
-
-    hotwords = hotwords_for(None, load_user_words()) or None
-    return TranscribeOptions(model=model, device=device, hotwords=hotwords)
-
-
 def transcribe_visit(
     audio: np.ndarray,
-    transcriber: Transcriber,
-    enrolment: np.ndarray | None = None,
-    label_speakers: bool = True,
+    engines: Engines,
     cancel: CancelToken = NEVER,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Transcribe, then label who said what (clinician / patient / other) word by word."""
-    transcript = transcriber.transcribe(audio, cancel, progress)
-    if label_speakers and transcript.segments:
-        from scribe.speakers.labels import label_transcript
-
-        transcript = label_transcript(audio, transcript, enrolment, cancel)
+    transcript = Transcriber(engines.transcribe_options()).transcribe(audio, cancel, progress)
+    if engines.label_speakers and transcript.segments:
+        transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
+                                      models_root=engines.models_root)
+    if not transcript.duration:
+        transcript = replace(transcript, duration=duration_s(audio))
     return transcript
 
 
 def draft_transcript(
     transcript: Transcript,
-    template_id: str = "soap",
-    engine: str = "offline",
-    templates_dir: Path | None = None,
+    template_id: str,
+    engines: Engines,
     cancel: CancelToken = NEVER,
     progress: Callable[[float, str], None] | None = None,
 ) -> NoteDraft:
-    """Draft with the engine, then fact-check every sentence against the transcript (any engine).
+    """Draft with the engine, then fact-check every sentence against the transcript, once.
 
     The check links evidence, sets each sentence's support and flags contradictions (dose,
     allergy, negation, laterality, numbers) that the clinician must acknowledge before signing.
+    The engine then reviews the checked draft (the LLM engine drops sentences that invent a
+    number or a drug; the offline engine only writes what was said).
     """
-    from scribe.note.checks import check_note
-
-    template = load_template(template_id, templates_dir)
-    draft = get_drafter(engine).draft(transcript, template, cancel, progress)
+    template = load_template(template_id, engines.templates_dir)
+    drafter = get_drafter(engines.engine, engines.models_root)
+    draft = drafter.draft(transcript, template, cancel, progress)
     cancel.check()
-    return check_note(draft, transcript)
+    return drafter.review(check_note(draft, transcript))
 
 
 def process(
-    store: Store,
+    ws: Workspace,
     encounter: Encounter,
-    audio: np.ndarray,
-    transcriber: Transcriber,
-    engine: str = "offline",
-    templates_dir: Path | None = None,
+    engines: Engines,
+    *,
+    audio: np.ndarray | None = None,
+    transcript: Transcript | None = None,
     cancel: CancelToken = NEVER,
     on_step: StepFn | None = None,
-    enrolment: np.ndarray | None = None,
-    label_speakers: bool = True,
 ) -> Transcript:
-    """Transcribe then draft a stored visit; on error the visit is marked failed with the reason."""
+    """Transcribe (unless ``transcript`` is given), then draft a stored visit, storing each.
+
+    A ``transcript`` given for a visit still transcribing (a recording's live transcript) is
+    stored; for any other visit it is what the new draft is made from.
+
+    Without ``audio`` the visit's stored recording is read from the vault. On error the visit is
+    marked failed with the reason, so it never stays stuck in Transcribing or Drafting.
+    """
     step = on_step or (lambda _name, _f: None)
+    store = ws.store
     try:
-        if encounter.status != Status.TRANSCRIBING:
-            store.set_status(encounter.id, Status.TRANSCRIBING)
-        transcript = transcribe_visit(
-            audio, transcriber, enrolment, label_speakers, cancel,
-            lambda f: step("transcribing", f),
-        )
-        store.save_transcript(encounter.id, transcript)
-        draft = draft_transcript(
-            transcript, encounter.template, engine, templates_dir, cancel,
-            lambda f, _t: step("drafting", f),
-        )
+        if transcript is None:
+            if encounter.status != Status.TRANSCRIBING:
+                store.set_status(encounter.id, Status.TRANSCRIBING)
+            if audio is None:
+                if not encounter.audio_file:
+                    raise ScribeError("This visit has no audio file left to process.")
+                audio = ws.vault.load(encounter.audio_file)
+            transcript = transcribe_visit(audio, engines, cancel,
+                                          lambda f: step("transcribing", f))
+            store.save_transcript(encounter.id, transcript)
+        elif encounter.status == Status.TRANSCRIBING:  # a recording's live transcript, at Stop
+            store.save_transcript(encounter.id, transcript)
+        elif encounter.status != Status.DRAFTING:  # drafting again from the stored transcript
+            store.set_status(encounter.id, Status.DRAFTING)
+        draft = draft_transcript(transcript, encounter.template, engines, cancel,
+                                 lambda f, _t: step("drafting", f))
         store.save_draft(encounter.id, draft)
         return transcript
     except Cancelled:
-        store.fail(encounter.id, "Cancelled by the user; open the visit to try again.")
+        store.fail(encounter.id, CANCELLED)
         raise
     except ScribeError as e:
         store.fail(encounter.id, e.message)
@@ -138,36 +153,31 @@ def process(
 
 
 def note_from_file(
-    store: Store,
+    ws: Workspace,
     src: str | Path,
-    transcriber: Transcriber,
-    template_id: str = "soap",
-    engine: str = "offline",
+    engines: Engines,
+    *,
+    template: str | None = None,
     label: str | None = None,
-    templates_dir: Path | None = None,
     cancel: CancelToken = NEVER,
     on_step: StepFn | None = None,
 ) -> Encounter:
     """Import, transcribe, draft and store a visit from an audio file."""
-    if store.audio_dir is None:
-        raise ScribeError("This store keeps no audio files.")
-    load_template(template_id, templates_dir)  # fail on a bad template before any work
-    imported = prepare_import(src, store.audio_dir)
+    template = template or ws.settings.default_template
+    load_template(template, engines.templates_dir)  # fail on a bad template before any work
+    imported = prepare_import(ws.vault, src)
     try:
-        enc = store.create_encounter(
+        enc = ws.store.create_encounter(
             label=label or Path(src).stem,
             status=Status.TRANSCRIBING,
             audio_file=imported.path.name,
             duration_s=imported.duration_s,
-            template=template_id,
+            template=template,
             source="imported",
             encounter_id=imported.encounter_id,
         )
     except ScribeError:  # e.g. the database is locked: leave no orphan audio behind
         imported.path.unlink(missing_ok=True)
         raise
-    from scribe.visit.enrolment import load_enrolment
-
-    process(store, enc, imported.audio, transcriber, engine, templates_dir, cancel, on_step,
-            enrolment=load_enrolment(store))
-    return store.get(enc.id)
+    process(ws, enc, engines, audio=imported.audio, cancel=cancel, on_step=on_step)
+    return ws.store.get(enc.id)

@@ -1,40 +1,42 @@
-"""Turning recordings cut short by a crash into visits (used at app start and by `scribe recover`)."""
+"""Recordings cut short by a crash become visits (at app start and by ``scribe recover``)."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from scribe.audio.partfile import finalize_interrupted, find_interrupted, read_sidecar
+from scribe.audio.partfile import read_sidecar
 from scribe.domain import Status, new_id
 from scribe.errors import NotFoundError, ScribeError
-from scribe.store.store import Store
+from scribe.visit.workspace import Workspace
+
+__all__ = ["RECOVERED", "interrupted_count", "recover_visits"]
 
 log = logging.getLogger(__name__)
 
 RECOVERED = "The recording was interrupted and recovered; transcribe it to finish the visit."
 
 
-def interrupted_count(store: Store) -> int:
-    """How many recordings a crash left unfinished in the store's audio folder."""
-    return len(find_interrupted(store.audio_dir)) if store.audio_dir else 0
+def interrupted_count(ws: Workspace) -> int:
+    """How many recordings a crash left unfinished in the vault."""
+    return len(ws.vault.interrupted())
 
 
-def recover_visits(store: Store) -> tuple[list[dict], list[str]]:
+def recover_visits(ws: Workspace) -> tuple[list[dict], list[str]]:
     """Finish each interrupted recording and make (or complete) its visit.
 
     A visit created when recording started keeps its id and is marked failed with a reason the list
-    shows (processing it again goes on from there); a part file with no visit becomes a new one.
-    Returns ``[{"id", "duration_s"}]`` and the messages of recordings that could not be recovered.
+    shows (:func:`scribe.visit.retry.retry` goes on from there); a part file with no visit becomes
+    a new one. Returns ``[{"id", "duration_s"}]`` and the messages of recordings that could not be
+    recovered.
     """
-    if store.audio_dir is None:
-        return [], []
+    store = ws.store
     out: list[dict] = []
     problems: list[str] = []
-    for part in find_interrupted(store.audio_dir):
+    for part in ws.vault.interrupted():
         try:
             meta = read_sidecar(part)
-            recording = finalize_interrupted(part)
+            recording = ws.vault.finish_interrupted(part)
         except ScribeError as e:
             log.warning("interrupted recording %s not recovered: %s", part.name, type(e).__name__)
             problems.append(e.message)
@@ -44,6 +46,7 @@ def recover_visits(store: Store) -> tuple[list[dict], list[str]]:
             enc = store.get(eid)
         except NotFoundError:
             enc = store.create_encounter("Recovered visit", Status.RECORDING, consent=False,
+                                         template=ws.settings.default_template,
                                          source="recovered", encounter_id=eid)
         store.set_audio(enc.id, Path(recording.path).name, recording.duration_s)
         if enc.status in (Status.RECORDING, Status.PAUSED):

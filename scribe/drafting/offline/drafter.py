@@ -26,16 +26,22 @@ from scribe.drafting.offline.rules import (
     strong_label,
 )
 from scribe.drafting.offline.text import (
-    content_words,
     is_question,
-    normalize_numbers,
     sentence_case,
     split_sentences,
-    strip_fillers,
     tidy,
     to_third_person,
 )
 from scribe.drafting.templates import Template
+from scribe.nlp import (
+    ANSWER_WORDS,
+    NO_ANSWER,
+    YES_ANSWER,
+    drop_leading_answer,
+    normalize_numbers,
+    plain_content_words,
+    strip_fillers,
+)
 
 
 @dataclass
@@ -52,16 +58,6 @@ class Unit:
     score: float = 0.0
 
 
-_YES = re.compile(
-    r"^(?:yes|yeah|yep|yup|mm-hmm|uh-huh|correct|i do|i have|i did|i am|sometimes|a little|"
-    r"definitely|absolutely|i think so)\b",
-    re.IGNORECASE,
-)
-_NO = re.compile(
-    r"^(?:no|nope|nah|not really|never|none|i don't|i do n't|i haven't|i have n't|i didn't|"
-    r"i did n't|not that i)\b",
-    re.IGNORECASE,
-)
 _Q_LEAD = re.compile(
     r"(?:^|[,;]\s*|\b(?:and|so|okay|now|also|like)\s+)(?:have you (?:had|been having|noticed|experienced|"
     r"felt|seen)|do you (?:have|get|feel|notice|take|smoke|drink)|did you (?:have|get|notice|feel|"
@@ -81,8 +77,6 @@ _BARE = re.compile(r"^(?!.*\b(?:i|i'm|i've|my|me|you|not sure|don't know)\b)[\w\
 _HEDGES = {"little", "bit", "sometimes", "occasionally", "mild", "times", "really", "definitely",
            "maybe", "kind", "sort", "guess", "think", "actually", "lot", "much", "pretty", "once",
            "while", "yesterday", "today", "still", "now", "well", "right", "ok", "mostly"}
-_LEAD_ANSWER = re.compile(r"^(?:yes|yeah|yep|no|nope)[,.!]?\s+(?=\w)", re.IGNORECASE)
-_ANSWERS = {"yes", "yep", "yeah", "nope", "sure", "correct", "fine", "good", "okay"}
 _DANGLING = re.compile(r"[\s,]+(?:and|or|but|the|a|an|that|so|to|of|with|we|i|it's|is)[\s.,]*$")
 
 
@@ -151,7 +145,7 @@ def chief_complaint(transcript: Transcript) -> Unit | None:
             words = reason.split()
             if (
                 1 <= len(words) <= 8
-                and content_words(reason)
+                and plain_content_words(reason)
                 and not re.search(
                     r"\b(?:i|you|me|my|here|today|there|it|this|that|january|february|march|april|"
                     r"june|july|august|september|october|november|december)\b|\d{3}",
@@ -194,7 +188,7 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
         prev = tidy(segs[k - 1].text) if k > 0 else ""
         if speaker is None and seg.speaker is None and prev and is_question(prev):
             speaker = "patient"  # unlabelled ASR: the turn after a question is the answer
-            text = _LEAD_ANSWER.sub("", text)
+            text = drop_leading_answer(text)
             sentences = split_sentences(text)
         for j, sent in enumerate(sentences):
             pos = (k + j / max(len(sentences), 1)) / n
@@ -209,16 +203,23 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
                     and (nxt.speaker != seg.speaker or seg.speaker is None)
                 ):
                     short = len(ans.split()) <= 6
-                    verb = "denies" if _NO.match(ans) else "reports" if _YES.match(ans) else ""
+                    verb = (
+                        "denies" if NO_ANSWER.match(ans)
+                        else "reports" if YES_ANSWER.match(ans)
+                        else ""
+                    )
                     # "Yes, I am allergic to penicillin": the answer says more than yes/no, so it
                     # stays a sentence of its own (folding it would drop the drug name).
-                    says_more = content_words(ans) - _ANSWERS - _HEDGES - content_words(sent)
+                    says_more = (
+                        plain_content_words(ans) - ANSWER_WORDS - _HEDGES
+                        - plain_content_words(sent)
+                    )
                     if verb and short and not says_more:
                         units.append(
                             Unit(f"{verb} {topic}", (seg.index, nxt.index), "qa", pos, sent)
                         )
                         consumed.add(nxt.index)
-                    elif short and _BARE.match(ans) and content_words(ans):
+                    elif short and _BARE.match(ans) and plain_content_words(ans):
                         # "any allergies?" "penicillin." → "Allergies: penicillin."
                         answer = strip_fillers(ans.lower()).rstrip(" .")
                         units.append(
@@ -243,7 +244,7 @@ def clean(unit: Unit, gender: str | None) -> str:
         text = to_third_person(text, gender, unit.speaker)
     text = strip_fillers(text)
     need = 1 if unit.speaker == "qa" else 2
-    if len(content_words(text) - _ANSWERS) < need or len(text.split()) < need + 1:
+    if len(plain_content_words(text) - ANSWER_WORDS) < need or len(text.split()) < need + 1:
         return ""
     return sentence_case(text)
 
@@ -252,7 +253,7 @@ def _dedupe(units: list[Unit]) -> list[Unit]:
     kept: list[Unit] = []
     seen: list[set[str]] = []
     for u in units:
-        words = content_words(u.text)
+        words = plain_content_words(u.text)
         if any(words and len(words & s) >= 0.8 * len(words) for s in seen):
             continue
         kept.append(u)
@@ -279,6 +280,10 @@ class OfflineDrafter:
         self.model = model if model is not None else load_model()
         self.max_words = max_words
         self.length_share = length_share
+
+    def review(self, checked: NoteDraft) -> NoteDraft:
+        """Every sentence is taken from what was said: the checked draft stands as it is."""
+        return checked
 
     def budget(self, transcript: Transcript) -> int:
         """Words the note may use: ``max_words`` for a typical visit, more for a longer one."""

@@ -1,0 +1,147 @@
+"""Following a recording live: the transcript the clinician watches, then the final one at Stop.
+
+:func:`follow_live` is a Qt-free generator: it reads the frames the recorder has written since its
+last read, feeds them to :class:`scribe.speech.live.LiveTranscriber`, labels who is speaking as it
+goes (:class:`scribe.speakers.live.LiveSpeakers`), and yields a :class:`LiveView` whenever the
+committed text or the pending tail changes. Once the recording's owner ends it
+(:class:`~scribe.visit.recording.VisitRecording`), :func:`finish_live` does the work a clinician waits
+for at Stop: only the uncommitted tail is transcribed, then speakers are labelled again over the
+whole recording (the final labels may refine the live ones); no second full pass. The generator
+returns that final transcript. The app runs it on its model lane, ``scribe record`` on a thread,
+and ``bench visit`` times it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+import numpy as np
+
+from scribe.audio.files import load_audio
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import Segment, Transcript
+from scribe.errors import Cancelled, ScribeError
+from scribe.speakers import LiveSpeakers, label_transcript
+from scribe.speech.live import LiveTranscriber
+from scribe.visit.engines import Engines
+from scribe.visit.pipeline import transcribe_visit
+from scribe.visit.recording import VisitRecording
+
+__all__ = ["POLL_S", "LiveView", "finish_live", "follow_live"]
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.25  # how often to look for new frames when none were there
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What the record view shows: every committed segment so far (labelled when known; labels
+    may change as voices are fitted) and the pending tail (may still change)."""
+
+    segments: list[Segment]
+    pending: str
+
+    @property
+    def committed_text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+
+def _labeller(engines: Engines):  # noqa: ANN202
+    """Live speaker labels, or None when they are off or the voice model cannot be loaded."""
+    if not engines.label_speakers:
+        return None
+    try:
+        return LiveSpeakers(engines.enrolment, engines.models_root)
+    except (ScribeError, ImportError) as e:
+        log.warning("live speaker labels are off: %s", type(e).__name__)
+        return None
+
+
+def follow_live(
+    rec: VisitRecording,
+    engines: Engines,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[float], None] | None = None,
+    *,
+    live: LiveTranscriber | None = None,
+    poll_s: float = POLL_S,
+) -> Generator[LiveView, None, Transcript]:
+    """Yield live views until the recording ends, then return the final labelled transcript.
+
+    Raises :class:`Cancelled` when the recording ended without a file to finish from (the visit
+    is not processed now). ``live``: a configured transcriber (benches try other settings).
+    """
+    recorder = rec.recorder
+    live = live or LiveTranscriber(engines.transcribe_options())
+    labeller = _labeller(engines)
+    shown: list[Segment] = []
+    read = 0
+    broken = False  # the live path failed: the whole recording is transcribed after Stop
+    last_pending = ""
+    while True:
+        cancel.check()
+        stopping = rec.stopped.is_set()
+        end = recorder.frames_written
+        if stopping or broken or end <= read:
+            if stopping:
+                break
+            rec.stopped.wait(poll_s)
+            continue
+        audio = recorder.read_audio(read, end)
+        read += len(audio)
+        try:
+            update = live.feed(audio)
+        except ScribeError as e:
+            broken = True
+            log.warning("live transcription stopped for visit %s: %s", rec.encounter_id,
+                        type(e).__name__)
+            continue
+        if labeller is not None:
+            try:
+                labeller.add_audio(audio)
+                if update.new_committed:
+                    labeller.add_segments(update.new_committed)
+            except Exception as e:  # noqa: BLE001 - labels are an aid: the transcript goes on
+                log.warning("live speaker labels stopped for visit %s: %s", rec.encounter_id,
+                            type(e).__name__)
+                labeller = None
+        if update.new_committed:
+            shown = labeller.segments if labeller is not None else live.committed
+        if update.new_committed or update.pending_text != last_pending:
+            last_pending = update.pending_text
+            yield LiveView(list(shown), update.pending_text)
+    if rec.path is None:
+        raise Cancelled()
+    audio = load_audio(rec.path, engines.key)
+    return finish_live(live, audio, read, engines, cancel, progress, broken=broken)
+
+
+def finish_live(
+    live: LiveTranscriber,
+    audio: np.ndarray,
+    read: int,
+    engines: Engines,
+    cancel: CancelToken = NEVER,
+    progress: Callable[[float], None] | None = None,
+    *,
+    broken: bool = False,
+) -> Transcript:
+    """The work at Stop: the tail after the ``read`` samples the live pass saw, then labels.
+
+    ``broken``: the live pass failed during the visit, so the whole recording is transcribed.
+    """
+    report = progress or (lambda _f: None)
+    report(0.1)
+    cancel.check()
+    if broken:
+        return transcribe_visit(audio, engines, cancel, report)
+    transcript = live.finish(cancel, audio[read:])
+    report(0.6)
+    if engines.label_speakers and transcript.segments:
+        transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
+                                      models_root=engines.models_root)
+    report(1.0)
+    return transcript
