@@ -35,15 +35,18 @@ test-fast: $(TEST_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scribe ui models bench tests
+	$(BIN)/lint-imports --no-cache  # the layer contracts in pyproject [tool.importlinter]
 
 check: lint test
 
 bench: $(STAMP)
 	@echo "Benchmarks, one command each (they print tables):"
-	@echo "  $(BIN)/scribe bench notes ../shared/data/aci-bench/valid.csv"
-	@echo "  $(BIN)/scribe bench live tests/data/visit_short.wav"
-	@echo "  $(BIN)/scribe bench transcribe tests/data/visit_short.wav"
-	@echo "  $(BIN)/scribe bench memory | wer | speakers | llm"
+	@echo "  $(BIN)/python -m bench visit tests/data/visit_short.wav   (the app's path: Stop -> draft)"
+	@echo "  $(BIN)/python -m bench visit aci --dialogue 0"
+	@echo "  $(BIN)/python -m bench notes ../shared/data/aci-bench/valid.csv"
+	@echo "  $(BIN)/python -m bench live tests/data/visit_short.wav"
+	@echo "  $(BIN)/python -m bench transcribe tests/data/visit_short.wav"
+	@echo "  $(BIN)/python -m bench memory | wer | speakers | llm"
 
 package: $(STAMP)
 	$(BIN)/pip install --quiet pyinstaller

@@ -1,0 +1,1 @@
+"""Benchmarks, repository only: ``python -m bench NAME`` (or ``scribe bench NAME``)."""

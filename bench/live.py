@@ -1,22 +1,22 @@
 """Live transcription as if spoken: lag of committed text, Stop → final transcript, WER vs batch.
 
-    scribe bench live AUDIO [--model base] [--speed 1] [--step-beam N] [--no-prompt] ...
-    scribe bench live aci [--seconds 120]    # an ACI-Bench valid dialogue spoken by espeak-ng
+    python -m bench live AUDIO [--model base] [--speed 1] [--step-beam N] [--no-prompt] ...
+    python -m bench live aci [--seconds 120]    # an ACI-Bench valid dialogue spoken by espeak-ng
 
-AUDIO is fed through :class:`scribe.speech.live.LiveTranscriber` at real-time speed, in the 0.5 s blocks the
-recorder flushes, with live speaker labelling after each step as in the app (``--no-speakers``
-leaves it out); Stop comes at the end of the audio. ``batch`` is a plain full transcription of the
-same audio with the same model in the same run. ``lag`` is, for each committed word, the audio time
-when it was committed minus the word's end. WER uses jiwer after Whisper's English normalizer
-(whisper-normalizer). ``--speed N`` feeds N× faster for a quick look; only speed 1 gives real-time
-figures.
+The visit goes through the app's workflow (:func:`bench._visit.run_visit`: the app's recorder fed
+by a file-playing microphone at real time, ``scribe.visit.follow_live`` with live speaker labels,
+Stop at the end of the audio, the app's Stop work) with the live transcriber's settings open to
+change, for trying them; ``bench visit`` is the same run with the app's settings and the draft.
+``batch`` is a plain full transcription of the same audio with the same model in the same run.
+``lag`` is, for each committed word, the audio time when it was shown minus the word's end. WER
+uses jiwer after Whisper's English normalizer (whisper-normalizer). ``--speed N`` feeds N× faster
+for a quick look; only speed 1 gives real-time figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -30,8 +30,7 @@ from bench._speech import (
     table,
     wer,
 )
-
-FLUSH_S = 0.5  # the recorder makes audio readable every flush interval
+from bench._visit import batch_transcript, run_visit
 
 
 def _audio(args) -> tuple[np.ndarray, str | None]:
@@ -43,59 +42,12 @@ def _audio(args) -> tuple[np.ndarray, str | None]:
     return speak(turns, max_s=args.seconds)
 
 
-def run_live(
-    audio: np.ndarray, live, speed: float, flush_s: float = FLUSH_S, labeller=None
-) -> dict:
-    """Feed ``audio`` as it would arrive from the recorder; Stop at its end; finish().
-
-    ``labeller``: a :class:`scribe.speakers.live.LiveSpeakers` run after each step, as the app's
-    live worker does, so its cost is inside the lag.
-    """
-    total_s = len(audio) / SAMPLE_RATE
-    flush = int(flush_s * SAMPLE_RATE)
-    need = int(live.min_chunk_s * SAMPLE_RATE)
-    lags: list[float] = []
-    steps: list[float] = []
-    fed = 0
-    t0 = time.perf_counter()
-    while True:
-        audio_now = (time.perf_counter() - t0) * speed
-        if audio_now >= total_s:
-            break  # Stop was pressed (a step in progress at that moment delays the finish)
-        avail = int(audio_now * SAMPLE_RATE) // flush * flush
-        if avail - fed < need:
-            wait_audio = min((fed + need) / SAMPLE_RATE, total_s) - audio_now
-            time.sleep(max(wait_audio / speed, 0.001))
-            continue
-        s0 = time.perf_counter()
-        update = live.feed(audio[fed:avail])
-        if labeller is not None:
-            labeller.add_audio(audio[fed:avail])
-            if update.new_committed:
-                labeller.add_segments(update.new_committed)
-        steps.append(time.perf_counter() - s0)
-        fed = avail
-        at = (time.perf_counter() - t0) * speed
-        lags += [at - w.end for seg in update.new_committed for w in seg.words]
-    t_stop = t0 + total_s / speed
-    buffer_at_stop = live.buffer_s
-    final = live.finish(rest=audio[fed:])
-    return {
-        "transcript": final,
-        "stop_s": time.perf_counter() - t_stop,
-        "lags": lags,
-        "steps": steps,
-        "buffer_s": buffer_at_stop,
-    }
-
-
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="scribe bench live", description=__doc__.splitlines()[0])
     p.add_argument("audio", help="an audio file, or 'aci' for a spoken ACI-Bench dialogue")
     p.add_argument("--model", default="base")
     p.add_argument("--speed", type=float, default=1.0, help="feed N× real time (not for reports)")
     p.add_argument("--min-chunk", type=float, default=0.5, help="new audio per step (s)")
-    p.add_argument("--flush", type=float, default=FLUSH_S, help="recorder flush interval (s)")
     p.add_argument("--max-buffer", type=float, default=15.0)
     p.add_argument("--trim", type=float, default=None, help="trim window past this (s)")
     p.add_argument("--step-beam", type=int, default=1, help="beam size of live steps")
@@ -114,37 +66,30 @@ def main(argv: list[str]) -> int:
     p.add_argument("--dialogue", type=int, default=0, help="with 'aci': which valid dialogue")
     args = p.parse_args(argv)
 
-    from scribe.speech.live import _FULL_CONTEXT_FIRST_S as FIRST
+    from scribe.speech.live import FULL_CONTEXT_FIRST_S as FIRST
     from scribe.speech.live import LiveTranscriber
-    from scribe.speech.transcriber import TranscribeOptions, Transcriber, load_model
 
     if args.audio == "aci" and missing_reason():
         print(missing_reason())
         return 0
     audio, reference = _audio(args)
     encoder_pad = None if args.encoder_pad >= 30 else args.encoder_pad  # None: the full 30 s
-    opts = TranscribeOptions(model=args.model)
-    load_model(opts.model, opts.device)  # load once, outside every timing
-    live = LiveTranscriber(
-        opts,
-        args.min_chunk,
-        args.max_buffer,
-        trim_s=args.trim,
-        step_beam_size=args.step_beam,
-        prompt_context=not args.no_prompt,
-        step_fallback=args.fallback,
-        encoder_pad_s=encoder_pad,
-    )
-    labeller = None
-    if not args.no_speakers:
-        from scribe.speakers.live import LiveSpeakers
 
-        labeller = LiveSpeakers()
-    r = run_live(audio, live, args.speed, args.flush, labeller)
-    t = time.perf_counter()
-    batch = Transcriber(opts).transcribe(audio)
-    batch_s = time.perf_counter() - t
+    def live_factory(opts):  # noqa: ANN001, ANN202 - the app's transcriber, settings open
+        return LiveTranscriber(
+            opts,
+            args.min_chunk,
+            args.max_buffer,
+            trim_s=args.trim,
+            step_beam_size=args.step_beam,
+            prompt_context=not args.no_prompt,
+            step_fallback=args.fallback,
+            encoder_pad_s=encoder_pad,
+        )
 
+    r = run_visit(audio, model=args.model, speakers=not args.no_speakers, speed=args.speed,
+                  draft=False, live_factory=live_factory)
+    batch, batch_s = batch_transcript(audio, r["engines"])
     audio_s = len(audio) / SAMPLE_RATE
     lags = np.array(r["lags"] or [float("nan")])
     p50, p95 = float(np.percentile(lags, 50)), float(np.percentile(lags, 95))
@@ -153,7 +98,7 @@ def main(argv: list[str]) -> int:
     rows = [
         ["audio (s)", f"{audio_s:.1f}", ""],
         ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
-        ["live speaker labels", "off" if labeller is None else "on", "on in the app"],
+        ["live speaker labels", "off" if args.no_speakers else "on", "on in the app"],
         [
             "step: new audio / encoder input",
             f"{args.min_chunk:g} s / "
@@ -164,18 +109,13 @@ def main(argv: list[str]) -> int:
             ),
             "",
         ],
-        ["decode steps", len(r["steps"]), ""],
-        [
-            "step time p50 / max (s)",
-            f"{np.median(r['steps'] or [0]):.2f} / {max(r['steps'] or [0]):.2f}",
-            "",
-        ],
-        ["Stop -> final transcript (s)", f"{r['stop_s']:.2f}", "<= 2"],
+        ["live views shown", r["views"], ""],
+        ["Stop -> final transcript (s)", f"{r['stop_to_transcript_s']:.2f}", "<= 2"],
         ["committed lag p50 (s)", f"{p50:.2f}", ""],
         ["committed lag p95 (s)", f"{p95:.2f}", "<= 3.5"],
         ["batch transcription (s)", f"{batch_s:.2f}", ""],
         ["WER live vs batch", f"{w:.3f}", "<= 0.15"],
-        ["window at Stop (s)", f"{r['buffer_s']:.1f}", f"<= {args.max_buffer:g}"],
+        ["window at Stop (s)", f"{r['window_at_stop_s']:.1f}", f"<= {args.max_buffer:g}"],
         ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
         ["load average (1 min) at end", f"{os.getloadavg()[0]:.1f}", f"cores: {os.cpu_count()}"],
     ]
@@ -192,7 +132,7 @@ def main(argv: list[str]) -> int:
     if args.speed != 1:
         print(f"note: fed at {args.speed:g}x real time; lag and Stop figures are not real-time.")
     print(
-        f"live: audio_s={audio_s:.1f} stop_to_transcript_s={r['stop_s']:.2f} "
+        f"live: audio_s={audio_s:.1f} stop_to_transcript_s={r['stop_to_transcript_s']:.2f} "
         f"batch_s={batch_s:.2f} lag_p50_s={p50:.2f} lag_p95_s={p95:.2f} "
         f"wer_live_vs_batch={w:.3f} peak_rss_mb={peak_rss_mb():.0f}"
     )

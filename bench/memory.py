@@ -3,10 +3,9 @@
     scribe bench memory [--model tiny.en] [--minutes 1 5 15] [--block 5]
 
 Visits are ACI-Bench dialogues spoken by espeak-ng back to back (written once to bench/out/memory).
-Each length runs in a fresh subprocess that reads the WAV from disk in blocks (as the live worker
-reads the recording) and feeds :class:`scribe.speech.live.LiveTranscriber` and the live speaker labeller
-(:class:`scribe.speakers.live.LiveSpeakers`, as the app does), then ``finish()``; the child
-reports its peak RSS (``ru_maxrss``). Feeding is as fast as the machine goes (``--block`` seconds a
+Each length runs in a fresh subprocess that plays the WAV through the app's live loop
+(``scribe.visit.follow_live``: the live transcriber, the live speaker labels, then the Stop work
+with labels over the whole recording) in blocks; the child reports its peak RSS (``ru_maxrss``). Feeding is as fast as the machine goes (``--block`` seconds a
 feed, the catch-up path), so the model matters little here: tiny.en keeps the run short.
 """
 
@@ -32,30 +31,55 @@ def _rss_now_mb() -> float:
     return float("nan")
 
 
+class _PlayedBack:
+    """The recorder as ``follow_live`` sees it, over a finished WAV: each read makes the next
+    ``block`` of frames appear (the catch-up path: as fast as the machine goes); the recording
+    ends once everything was read."""
+
+    def __init__(self, audio, block: int, rec_end) -> None:  # noqa: ANN001
+        self.audio, self.block, self.rec_end = audio, block, rec_end
+        self.read_to = 0
+
+    @property
+    def frames_written(self) -> int:
+        return min(len(self.audio), self.read_to + self.block)
+
+    def read_audio(self, start: int, end: int):  # noqa: ANN201
+        self.read_to = end
+        if end >= len(self.audio):
+            self.rec_end()
+        return self.audio[start:end]
+
+
 def _child(path: Path, model: str, block_s: float, speakers: bool = True) -> int:
-    import soundfile as sf
-
-    from scribe.speakers.live import LiveSpeakers, live_encoder
+    from scribe import paths
+    from scribe.audio.files import load_audio
+    from scribe.speakers import live_encoder
     from scribe.speech.live import LiveTranscriber
-    from scribe.speech.transcriber import TranscribeOptions, load_model
+    from scribe.speech.transcriber import load_model
+    from scribe.visit.engines import Engines
+    from scribe.visit.live import follow_live
+    from scribe.visit.recording import VisitRecording
 
-    load_model(model)
+    engines = Engines(model=model, models_root=paths.models_dir(), label_speakers=speakers)
+    load_model(model, "auto", engines.models_root)
     if speakers:
-        live_encoder()
+        live_encoder(engines.models_root)
     rss_loaded = peak_rss_mb()
-    live = LiveTranscriber(TranscribeOptions(model=model))
-    labeller = LiveSpeakers() if speakers else None
+    audio = load_audio(path)
+    live = LiveTranscriber(engines.transcribe_options())
+    rec = VisitRecording("memory-bench", None, "soap")  # type: ignore[arg-type]
+    rec.recorder = _PlayedBack(audio, int(block_s * 16000), lambda: rec.end(path))
     t = time.perf_counter()
     max_window = 0.0
-    with sf.SoundFile(path) as f:
-        for block in f.blocks(blocksize=int(block_s * f.samplerate), dtype="float32"):
-            update = live.feed(block)
-            if labeller is not None:
-                labeller.add_audio(block)
-                if update.new_committed:
-                    labeller.add_segments(update.new_committed)
-            max_window = max(max_window, live.buffer_s)
-    transcript = live.finish()
+    gen = follow_live(rec, engines, live=live, poll_s=0.01)
+    while True:  # the app's live loop, labels and Stop work (scribe.visit.follow_live)
+        try:
+            next(gen)
+        except StopIteration as done:
+            transcript = done.value
+            break
+        max_window = max(max_window, live.buffer_s)
     print(
         json.dumps(
             {
