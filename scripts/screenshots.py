@@ -1,7 +1,8 @@
 """Screenshots of the desktop app for the README: record view, review view, signed note.
 
-Runs the real app on a throw-away data directory with the fast model (tiny.en), real clips from
-tests/data and a sound device that plays a clip (no microphone needed)::
+Runs the real app on a throw-away, encrypted data directory with the fast model (tiny.en), real
+clips from tests/data and the tests' fake microphone (tests/ui/conftest.py), which plays a clip in
+real time, over and over, so the level meter and the clock show a visit in progress::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py   # or under xvfb-run
 
@@ -15,7 +16,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,38 +24,6 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data"
 OUT = ROOT / "docs" / "screenshots"
 CLIP = "visit_two_voices.wav"  # two clearly different voices: the speaker labels show
-
-
-class ClipStream:
-    """A stand-in microphone: plays a WAV in real time through the recorder's callback."""
-
-    def __init__(self, path: Path, callback, finished_callback=None, **_kw) -> None:  # noqa: ANN001
-        import soundfile as sf
-
-        self.data = sf.read(str(path), dtype="int16", always_2d=True)[0][:, :1]
-        self.callback = callback
-        self.active = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self.active = True
-        self._thread.start()
-
-    def _run(self) -> None:
-        block = 800
-        i = 0
-        while not self._stop.wait(block / 16000):
-            chunk = self.data[i % len(self.data):][:block]
-            self.callback(chunk, len(chunk), None, None)
-            i += len(chunk)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.active = False
-
-    def close(self) -> None:
-        self.stop()
 
 
 def wait_until(app, cond, timeout: float = 180.0) -> None:  # noqa: ANN001
@@ -107,17 +75,21 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="scribe-shots-"))
     os.environ["SCRIBE_HOME"] = str(home)
-    os.environ["SCRIBE_ASR_MODEL"] = "tiny.en"
+    os.environ["SCRIBE_ASR_MODEL"] = "tiny.en"  # read by Workspace.engines()
     from PySide6.QtWidgets import QDialog
 
-    from scribe.paths import audio_dir, db_path
-    from scribe.store.store import Store
+    from scribe.security.profile import Profile
+    from scribe.visit.workspace import Workspace
+    from tests.ui.conftest import WavStreamFactory
     from ui.app import build_window, create_app
 
     app = create_app([])
-    store = Store.open(db_path(), actor="app")
-    window = build_window(store, audio_dir=audio_dir(),
-                          stream_factory=lambda **kw: ClipStream(DATA / CLIP, **kw))
+    # Signed in as the app is after its first start: a profile, the encrypted store and vault.
+    _, key = Profile.create(home, "Dana Smith", "MD", "screenshot passphrase")
+    ws = Workspace.open(home, actor="app", key=key)
+    store = ws.store
+    window = build_window(ws, stream_factory=WavStreamFactory(DATA / CLIP, realtime=True,
+                                                              loop=True))
     window.resize(1280, 800)
     window.show()
     ctrl = window.controller
@@ -176,7 +148,7 @@ def main() -> int:
     # 2c. Settings.
     from ui.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(store, parent=window)
+    dialog = SettingsDialog(ws, parent=window)
     dialog.resize(680, 560)
     dialog.show()
     settle(app)
@@ -201,7 +173,7 @@ def main() -> int:
     window.grab().save(str(OUT / "signed.png"))
 
     window.close()
-    store.close()
+    ws.close()
     shutil.rmtree(home, ignore_errors=True)
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("*.png"))))
     return 0

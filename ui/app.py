@@ -8,8 +8,8 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from scribe.errors import ScribeError
-from scribe.paths import audio_dir, db_path, templates_dir
-from scribe.store.store import Store
+from scribe.paths import data_dir
+from scribe.visit.workspace import Workspace
 
 STYLE = """
 QWidget { font-size: 13px; }
@@ -48,21 +48,21 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(store: Store, **controller_options):  # noqa: ANN003, ANN201
-    """The main window over ``store``; options go to :class:`ui.controller.Controller`."""
+def build_window(ws: Workspace, **controller_options):  # noqa: ANN003, ANN201
+    """The main window over ``ws``; options go to :class:`ui.controller.Controller`."""
     from ui.controller import Controller
     from ui.main_window import MainWindow
 
-    controller = Controller(store, **controller_options)
+    controller = Controller(ws, **controller_options)
     controller.mark_interrupted()
     return MainWindow(controller)
 
 
-def offer_recovery(window, store) -> list[dict]:  # noqa: ANN001
+def offer_recovery(window, ws: Workspace) -> list[dict]:  # noqa: ANN001
     """After a crash: offer to keep the recordings it interrupted (at most the last second lost)."""
     from scribe.visit.recover import interrupted_count, recover_visits
 
-    n = interrupted_count(store)
+    n = interrupted_count(ws)
     if not n:
         return []
     answer = QMessageBox.question(
@@ -72,7 +72,7 @@ def offer_recovery(window, store) -> list[dict]:  # noqa: ANN001
     )
     if answer != QMessageBox.StandardButton.Yes:
         return []
-    recovered, problems = recover_visits(store)
+    recovered, problems = recover_visits(ws)
     window.refresh()
     for message in problems:
         window.on_message(message, "error")
@@ -92,18 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     from ui.profile_dialog import confirm_passphrase, sign_in
 
     try:
-        session = sign_in(db_path().parent)
+        session = sign_in(data_dir())
     except ScribeError as e:
         QMessageBox.critical(None, "Scribe", e.message)
         return 1
     if session is None:
         return 0
-    store = session.store
-    window = build_window(store, audio_dir=audio_dir(), templates_dir=templates_dir())
+    window = build_window(session)
     window.controller.sign_check = lambda: confirm_passphrase(session, window)
     window.auto_lock = AutoLock(window, session)
     window.show()
-    offer_recovery(window, store)
+    offer_recovery(window, session)
     gc.collect()
     gc.freeze()  # start-up objects leave the collector: no long GC pause on the UI thread later
     code = app.exec()

@@ -1,22 +1,20 @@
-"""The app's controller: wires the core to the model lane and persists results on the main thread.
+"""The app's controller: wires the workspace to the model lane and persists results on the main thread.
 
-Widgets call the controller and listen to its signals; they hold no business rules. Every store
+Widgets call the controller and listen to its signals; they hold no business rules. The workflow
+itself is ``scribe.visit`` (the same functions the command line and the benches call); every store
 call happens here, on the main thread; lane jobs only report back through queued signals.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
-from scribe.audio.recorder import Recorder
 from scribe.domain import (
     Addendum,
     AuditEvent,
@@ -26,28 +24,30 @@ from scribe.domain import (
     Signature,
     Status,
     Transcript,
-    new_id,
 )
 from scribe.errors import NotFoundError, ScribeError
-from scribe.export.text import export_text, export_to_file
 from scribe.note.signoff import DEFAULT_ATTESTATION
-from scribe.store.store import NoteRecord, Store
-from scribe.visit.enrolment import load_enrolment
-from ui.live_worker import LiveSession
+from scribe.store.store import NoteRecord
+from scribe.visit.engines import Engines
+from scribe.visit.export import export_file, note_text
+from scribe.visit.recording import (
+    VisitRecording,
+    pause_recording,
+    resume_recording,
+    start_recording,
+    stop_recording,
+)
+from scribe.visit.retry import ACTIVE, RETRYABLE, mark_interrupted
+from scribe.visit.workspace import Workspace
 from ui.workers import Job, JobSignals, ModelLane
 
 log = logging.getLogger("scribe.ui")
 
-MODEL_ENV = "SCRIBE_ASR_MODEL"
-"""Overrides the speech model the app uses (e.g. ``tiny.en`` for tests and screenshots)."""
-
 CANCELLED = "Cancelled by the user; press Process again to retry."
-INTERRUPTED = "Scribe closed before this visit was processed; press Process again."
-ACTIVE = (Status.TRANSCRIBING, Status.DRAFTING)
 
 
 class Controller(QObject):
-    """Owns the store, the model lane and the current recording."""
+    """Owns the workspace, the model lane and the current recording."""
 
     visits_changed = Signal()  # the list of visits or a visit's status changed
     progress = Signal(str, str, float)  # encounter id, step, fraction 0..1
@@ -59,31 +59,26 @@ class Controller(QObject):
 
     def __init__(
         self,
-        store: Store,
+        ws: Workspace,
         *,
         model: str | None = None,
         engine: str | None = None,
-        audio_dir: Path | None = None,
-        templates_dir: Path | None = None,
         stream_factory: Callable[..., Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.store = store
+        self.ws = ws
+        self.store = ws.store
         self._model = model
-        self._engine = engine
-        self.audio_dir = audio_dir or store.audio_dir or Path(".")
-        self.templates_dir = templates_dir
+        self.engine = engine
         self.stream_factory = stream_factory
         self.lane = ModelLane()
         self.jobs: list[Job] = []
-        self.recorder: Recorder | None = None
-        self.recording_id: str | None = None
-        self.live_session: LiveSession | None = None
+        self.recording: VisitRecording | None = None
         # The committed live segments of each recording, labelled with speakers when known.
         self.live_segments: dict[str, list[Segment]] = {}
-        # Hook run before a signature is stored (e.g. re-enter the passphrase, issue 5):
-        # returns False to abort. None = no extra check.
+        # Hook run before a signature is stored (re-enter the passphrase): returns False to
+        # abort. None = no extra check.
         self.sign_check: Callable[[], bool] | None = None
         self.signals = JobSignals(self)
         q = Qt.ConnectionType.QueuedConnection
@@ -98,21 +93,16 @@ class Controller(QObject):
         self.signals.draft_text.connect(self.draft_text, q)
 
     # --- settings -----------------------------------------------------------------------------
+    def engines(self) -> Engines:
+        """What the lane processes a visit with (the constructor's choices, else the settings)."""
+        return self.ws.engines(model=self._model, engine=self.engine)
+
     @property
     def model(self) -> str:
-        return self._model or os.environ.get(MODEL_ENV) or self.store.setting("asr_model") or "base"
-
-    @property
-    def engine(self) -> str:
-        """Drafting engine: the constructor's, else the ``draft_engine`` setting, else offline."""
-        return self._engine or self.store.setting("draft_engine") or "offline"
-
-    @engine.setter
-    def engine(self, value: str | None) -> None:
-        self._engine = value
+        return self.engines().model
 
     def default_template(self) -> str:
-        return self.store.setting("default_template") or "soap"
+        return self.ws.settings.default_template
 
     # --- reading (cheap SQL on the main thread) -----------------------------------------------
     def visits(self, search: str = "") -> list[Encounter]:
@@ -132,7 +122,7 @@ class Controller(QObject):
 
     def audio_path(self, eid: str) -> Path | None:
         enc = self.store.get(eid)
-        return self.audio_dir / enc.audio_file if enc.audio_file else None
+        return self.ws.vault.path(enc.audio_file) if enc.audio_file else None
 
     def job_for(self, eid: str) -> Job | None:
         mine = [j for j in self.jobs if j.encounter_id == eid]
@@ -145,12 +135,35 @@ class Controller(QObject):
     # --- actions: processing ------------------------------------------------------------------
     def import_file(self, path: str | Path) -> None:
         """Decode, copy, transcribe and draft a file; the visit appears once the file decodes."""
-        self._submit(Job("import", source=Path(path), audio_dir=self.audio_dir,
+        self._submit(Job("import", self.engines(), source=Path(path), vault=self.ws.vault,
                          template=self.default_template()))
         self.message.emit(f"Importing {Path(path).name}…", "info")
 
     def process_again(self, eid: str) -> None:
-        """Retry a failed visit from its audio."""
+        """Retry a failed (or stuck) visit: from its audio, else from its stored transcript."""
+        try:
+            enc = self.store.get(eid)
+            if enc.status not in RETRYABLE:
+                raise ScribeError("Only a failed visit can be processed again.")
+            audio = self.audio_path(eid)
+            if audio is not None and audio.is_file():
+                self.store.set_status(eid, Status.TRANSCRIBING)
+                job = Job("audio", self.engines(), eid, source=audio, template=enc.template)
+            else:
+                transcript = self.store.get_transcript(eid)
+                if transcript is None:
+                    raise ScribeError("This visit has no audio file left to process.")
+                self.store.set_status(eid, Status.DRAFTING)
+                job = Job("redraft", self.engines(), eid, transcript=transcript,
+                          template=enc.template)
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return
+        self._submit(job)
+        self.visits_changed.emit()
+
+    def retranscribe(self, eid: str) -> None:
+        """A full transcription pass from the stored audio, then a new draft (edits replaced)."""
         try:
             enc = self.store.get(eid)
             audio = self.audio_path(eid)
@@ -160,12 +173,8 @@ class Controller(QObject):
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return
-        self._submit(Job("audio", eid, source=audio, template=enc.template))
+        self._submit(Job("audio", self.engines(), eid, source=audio, template=enc.template))
         self.visits_changed.emit()
-
-    def retranscribe(self, eid: str) -> None:
-        """A full transcription pass from the stored audio, then a new draft (edits replaced)."""
-        self.process_again(eid)
 
     def redraft(self, eid: str, template: str) -> None:
         """Draft again from the stored transcript, with another template (edits are replaced)."""
@@ -177,7 +186,8 @@ class Controller(QObject):
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return
-        self._submit(Job("redraft", eid, transcript=transcript, template=template))
+        self._submit(Job("redraft", self.engines(), eid, transcript=transcript,
+                         template=template))
         self.visits_changed.emit()
 
     def cancel(self, eid: str | None = None) -> None:
@@ -187,10 +197,6 @@ class Controller(QObject):
                 job.cancel.cancel()
 
     def _submit(self, job: Job) -> None:
-        job.engine = self.engine
-        job.templates_dir = self.templates_dir
-        job.model = self.model
-        job.enrolment = load_enrolment(self.store)
         self.jobs.append(job)
         self.lane.submit(job, self.signals)
         self.processing_changed.emit()
@@ -282,83 +288,64 @@ class Controller(QObject):
         self.visits_changed.emit()
 
     # --- recording ----------------------------------------------------------------------------
+    @property
+    def recorder(self):  # noqa: ANN201 - the Recorder the record panel polls, or None
+        return self.recording.recorder if self.recording else None
+
+    @property
+    def recording_id(self) -> str | None:
+        return self.recording.encounter_id if self.recording else None
+
     def start_recording(self, device: int | str | None = None, label: str = "") -> str | None:
         """Start recording a new visit (consent was given); None with a message on failure."""
-        eid = new_id()
-        rec = Recorder(self.audio_dir, device=device, stream_factory=self.stream_factory,
-                       encounter_id=eid)
         try:
-            rec.start()
-            self.store.create_encounter(
-                label=label.strip() or datetime.now().strftime("Visit %H:%M"),
-                status=Status.RECORDING, audio_file=f"{eid}.wav", consent=True,
-                source="recorded", encounter_id=eid,
-            )
+            rec = start_recording(self.ws, device=device, label=label,
+                                  template=self.default_template(),
+                                  stream_factory=self.stream_factory)
         except ScribeError as e:
-            if rec.state.value != "idle":
-                rec.stop()
             self.message.emit(e.message, "error")
             return None
-        self.recorder, self.recording_id = rec, eid
-        # The live transcript runs on the model lane while recording (issue 3).
-        self.live_session = LiveSession(rec)
-        self.live_segments[eid] = []
-        self._submit(Job("live", eid, live=self.live_session, template=self.default_template()))
+        self.recording = rec
+        self.live_segments[rec.encounter_id] = []
+        # The live transcript runs on the model lane while recording.
+        self._submit(Job("live", self.engines(), rec.encounter_id, recording=rec,
+                         template=rec.template))
         self.visits_changed.emit()
-        return eid
+        return rec.encounter_id
 
     def pause_recording(self) -> None:
-        if self.recorder and self.recording_id:
-            self.recorder.pause()
-            self._set_status(self.recording_id, Status.PAUSED)
+        if self.recording:
+            self._guard(lambda: pause_recording(self.ws, self.recording))
 
     def resume_recording(self) -> None:
-        if self.recorder and self.recording_id:
-            self.recorder.resume()
-            self._set_status(self.recording_id, Status.RECORDING)
+        if self.recording:
+            self._guard(lambda: resume_recording(self.ws, self.recording))
 
     def stop_recording(self, process: bool = True) -> str | None:
-        """Stop, keep every recorded second, then queue transcription and drafting."""
-        rec, eid, session = self.recorder, self.recording_id, self.live_session
-        if rec is None or eid is None:
+        """Stop, keep every recorded second; the live job finishes the transcript and drafts."""
+        rec, self.recording = self.recording, None
+        if rec is None:
             return None
-        self.recorder = self.recording_id = self.live_session = None
+        eid = rec.encounter_id
         live = self.job_for(eid)
-        try:
-            recording = rec.stop()
-            path = Path(recording.path)
-            self.store.set_audio(eid, path.name, recording.duration_s)
-            self.store.set_status(eid, Status.TRANSCRIBING)
-            if not process:
-                self.store.fail(eid, INTERRUPTED)
-        except ScribeError as e:
-            self._end_live(session, None)
-            self._fail(eid, e.message)
-            self.message.emit(e.message, "error")
-            return eid
-        if rec.error is not None:
-            self.message.emit(rec.error.message, "error")
         live_alive = live is not None and live.kind == "live" and not live.cancel.cancelled
-        self._end_live(session, path if process and live_alive else None)
+        try:
+            recording = stop_recording(self.ws, rec, process=process)
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            self.visits_changed.emit()
+            return eid
+        if rec.recorder.error is not None:
+            self.message.emit(rec.recorder.error.message, "error")
         if process and not live_alive:  # the live job was cancelled: a full pass instead
-            self._submit(Job("audio", eid, source=path, template=self.default_template()))
+            self._submit(Job("audio", self.engines(), eid, source=Path(recording.path),
+                             template=rec.template))
         self.visits_changed.emit()
         return eid
 
-    def _end_live(self, session: LiveSession | None, path: Path | None) -> None:
-        """Tell the live job the recording ended: finish from ``path``, or stop (None)."""
-        if session is None:
-            return
-        session.path = path
-        if path is None:
-            for job in self.jobs:
-                if job.live is session:
-                    job.cancel.cancel()
-        session.stopped.set()
-
-    def _set_status(self, eid: str, status: Status) -> None:
+    def _guard(self, fn: Callable[[], None]) -> None:
         try:
-            self.store.set_status(eid, status)
+            fn()
         except ScribeError as e:
             self.message.emit(e.message, "error")
         self.visits_changed.emit()
@@ -366,13 +353,13 @@ class Controller(QObject):
     # --- transcript fixes and the audit trail --------------------------------------------------
     def swap_speakers(self, eid: str) -> bool:
         """Clinician ↔ patient on the whole transcript (audited)."""
-        from scribe.speakers.labels import swap_labels
+        from scribe.speakers import swap_labels
 
         return self._fix_transcript(eid, swap_labels, "speakers swapped")
 
     def set_speaker(self, eid: str, index: int, speaker: str) -> bool:
         """One segment's speaker, fixed by the clinician (audited)."""
-        from scribe.speakers.labels import set_segment_speaker
+        from scribe.speakers import set_segment_speaker
 
         return self._fix_transcript(eid, lambda t: set_segment_speaker(t, index, speaker),
                                     f"segment {index} speaker set to {speaker}")
@@ -402,8 +389,7 @@ class Controller(QObject):
             return False
 
     def signer(self) -> tuple[str, str]:
-        return self.store.setting("signer_name", "") or "", self.store.setting(
-            "signer_credentials", "") or ""
+        return self.ws.settings.signer
 
     def sign(self, eid: str, name: str, credentials: str, acknowledged: list[int],
              attestation: str = DEFAULT_ATTESTATION) -> Signature | None:
@@ -413,8 +399,7 @@ class Controller(QObject):
             return None
         try:
             sig = self.store.sign(eid, signer, attestation, acknowledged)
-            self.store.set_setting("signer_name", name.strip())
-            self.store.set_setting("signer_credentials", credentials.strip())
+            self.ws.settings.remember_signer(name, credentials)
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return None
@@ -433,7 +418,7 @@ class Controller(QObject):
 
     def copy_export(self, eid: str) -> bool:
         try:
-            text = export_text(self.store, eid)
+            text = note_text(self.ws, eid)
             QGuiApplication.clipboard().setText(text)
             self.store.record_export(eid, "clipboard")
         except ScribeError as e:
@@ -444,7 +429,7 @@ class Controller(QObject):
 
     def save_export(self, eid: str, path: str | Path) -> bool:
         try:
-            export_to_file(self.store, eid, Path(path))
+            export_file(self.ws, eid, Path(path))
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return False
@@ -458,9 +443,7 @@ class Controller(QObject):
     # --- lifecycle ----------------------------------------------------------------------------
     def mark_interrupted(self) -> None:
         """At start-up: visits left mid-processing by a previous run can be processed again."""
-        for enc in self.store.list():
-            if enc.status in ACTIVE:
-                self._fail(enc.id, INTERRUPTED)
+        self._guard(lambda: mark_interrupted(self.ws) and None)
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """On close: keep a running recording, stop the lane, leave nothing half-written."""

@@ -1,6 +1,6 @@
 """Voice enrolment: the clinician reads a paragraph for 20–30 s; Scribe keeps a voice print.
 
-The voice print is made on a worker thread (``scribe.speakers.labels.enrol``) and stored on the main thread
+The voice print is made on a worker thread (``scribe.speakers.enrol``) and stored on the main thread
 (``scribe.visit.enrolment.save_enrolment``); the reading's audio file is deleted right after.
 """
 
@@ -16,21 +16,23 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from scribe.audio.recorder import Recorder
+from scribe.audio.vault import AudioVault
 from scribe.errors import ScribeError
-from scribe.store.store import Store
-from scribe.visit.enrolment import load_enrolment, save_enrolment
+from scribe.visit.enrolment import save_enrolment
+from scribe.visit.workspace import Workspace
+from ui.off_thread import run_off_thread
 
 MIN_S = 20.0
 MAX_S = 30.0
 
 
 class EnrolPanel(QWidget):
-    def __init__(self, store: Store, stream_factory: Callable[..., Any] | None = None,
+    def __init__(self, ws: Workspace, stream_factory: Callable[..., Any] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from scribe.speakers.labels import ENROLMENT_PARAGRAPH
+        from scribe.speakers import ENROLMENT_PARAGRAPH
 
-        self.store = store
+        self.ws = ws
         self.stream_factory = stream_factory
         self.recorder: Recorder | None = None
         self._dir: Path | None = None
@@ -63,12 +65,14 @@ class EnrolPanel(QWidget):
         self.start_btn.setEnabled(not recording)
         self.done_btn.setEnabled(recording and self.recorder.elapsed_s >= MIN_S)
         if not recording and not self.status.text():
-            enrolled = load_enrolment(self.store) is not None
+            enrolled = self.ws.settings.voiceprint is not None
             self.status.setText("Voice enrolled." if enrolled else "Not enrolled yet.")
 
     def start(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix=".enrol-", dir=self.store.audio_dir))
-        rec = Recorder(self._dir, stream_factory=self.stream_factory, name="enrolment")
+        self._dir = Path(tempfile.mkdtemp(prefix=".enrol-", dir=self.ws.vault.folder))
+        # Sealed with the clinician's key like every recording, and deleted once read.
+        rec = AudioVault(self._dir, self.ws.key).recorder(stream_factory=self.stream_factory,
+                                                          name="enrolment")
         try:
             rec.start()
         except ScribeError as e:
@@ -93,8 +97,6 @@ class EnrolPanel(QWidget):
 
     def finish(self) -> None:
         """Stop reading and make the voice print on a worker thread."""
-        from ui.settings_dialog import run_off_thread
-
         rec, self.recorder = self.recorder, None
         self.timer.stop()
         if rec is None:
@@ -113,7 +115,7 @@ class EnrolPanel(QWidget):
         self.done_btn.setEnabled(False)
 
         def make() -> Any:
-            from scribe.speakers.labels import enrol
+            from scribe.speakers import enrol
 
             return enrol(audio)
 
@@ -121,7 +123,7 @@ class EnrolPanel(QWidget):
 
     def on_enrolled(self, voiceprint: Any) -> None:
         try:
-            save_enrolment(self.store, voiceprint)
+            save_enrolment(self.ws, voiceprint)
             self.status.setText("Voice enrolled.")
         except ScribeError as e:
             self.status.setText(e.message)

@@ -3,7 +3,7 @@
 A recording in progress keeps recording: locking only covers the window (the recorder, its writer
 thread and the data key in memory are untouched). Install with::
 
-    lock = AutoLock(window, session)   # minutes from the "lock_minutes" setting (default 10)
+    lock = AutoLock(window, session)   # minutes from the LOCK_MINUTES setting (default 10)
 
 Each unlock is an audit event ("unlocked").
 """
@@ -21,10 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import utcnow
-from scribe.store.secure import SecureSession
+from scribe.visit.workspace import Workspace
 
-SETTING = "lock_minutes"
-DEFAULT_MINUTES = 10
 _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -34,19 +32,12 @@ _ACTIVITY = {
 }
 
 
-def lock_minutes(session: SecureSession) -> int:
-    try:
-        return max(0, int(session.store.setting(SETTING, str(DEFAULT_MINUTES)) or 0))
-    except ValueError:
-        return DEFAULT_MINUTES
-
-
 class LockScreen(QWidget):
     """Covers the whole window; only a passphrase field shows. ``unlocked`` when it is right."""
 
     unlocked = Signal()
 
-    def __init__(self, session: SecureSession, parent: QWidget) -> None:
+    def __init__(self, session: Workspace, parent: QWidget) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("lockScreen")
@@ -87,7 +78,7 @@ class AutoLock(QObject):
 
     locked_changed = Signal(bool)
 
-    def __init__(self, window: QWidget, session: SecureSession, minutes: float | None = None,
+    def __init__(self, window: QWidget, session: Workspace, minutes: float | None = None,
                  app: QApplication | None = None) -> None:
         super().__init__(window)
         self.window = window
@@ -98,7 +89,7 @@ class AutoLock(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock)
-        self.set_minutes(lock_minutes(session) if minutes is None else minutes)
+        self.set_minutes(session.settings.lock_minutes if minutes is None else minutes)
         self.last_activity = utcnow()
         (app or QApplication.instance()).installEventFilter(self)
         window.installEventFilter(self)

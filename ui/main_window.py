@@ -254,14 +254,13 @@ class MainWindow(QMainWindow):
             self.show_visit(eid)
 
     def on_templates(self) -> None:
-        from scribe.paths import templates_dir
         from ui.template_dialog import TemplateDialog
 
         # The review view's picker lists templates afresh each time a visit is shown.
-        TemplateDialog(self.controller.templates_dir or templates_dir(), self).exec()
+        TemplateDialog(self.controller.ws.templates_dir, self).exec()
 
     def on_settings(self) -> None:
-        SettingsDialog(self.controller.store, self.controller.templates_dir, self,
+        SettingsDialog(self.controller.ws, self,
                        stream_factory=self.controller.stream_factory,
                        auto_lock=getattr(self, "auto_lock", None)).exec()
 

@@ -18,8 +18,10 @@ MAX_SECONDS = 120.0
 """How much audio one double-click plays (enough to hear a sentence in context)."""
 
 
-def read_clip(path: Path, start_s: float, seconds: float = MAX_SECONDS) -> tuple[np.ndarray, int]:
-    """Audio from ``start_s`` for up to ``seconds``: WAV/FLAC/MP3 by seeking, others by decoding."""
+def read_clip(path: Path, start_s: float, seconds: float = MAX_SECONDS,
+              key: bytes | None = None) -> tuple[np.ndarray, int]:
+    """Audio from ``start_s`` for up to ``seconds``: WAV/FLAC/MP3 by seeking, others (and
+    Scribe's encrypted recordings, with ``key``) by decoding in memory."""
     try:
         import soundfile as sf
 
@@ -31,7 +33,7 @@ def read_clip(path: Path, start_s: float, seconds: float = MAX_SECONDS) -> tuple
         pass
     from scribe.audio.files import SAMPLE_RATE, load_audio
 
-    audio = load_audio(path)
+    audio = load_audio(path, key)
     start = int(start_s * SAMPLE_RATE)
     return audio[start:start + int(seconds * SAMPLE_RATE)], SAMPLE_RATE
 
@@ -44,16 +46,16 @@ class Player(QObject):
         self._generation = 0
         self._played = False
 
-    def play(self, path: Path, start_s: float) -> None:
+    def play(self, path: Path, start_s: float, key: bytes | None = None) -> None:
         self._generation += 1
         self._played = True
         gen = self._generation
-        threading.Thread(target=self._run, args=(path, start_s, gen), daemon=True,
+        threading.Thread(target=self._run, args=(path, start_s, gen, key), daemon=True,
                          name="scribe-player").start()
 
-    def _run(self, path: Path, start_s: float, gen: int) -> None:
+    def _run(self, path: Path, start_s: float, gen: int, key: bytes | None) -> None:
         try:
-            data, sr = read_clip(path, start_s)
+            data, sr = read_clip(path, start_s, key=key)
             if gen != self._generation:
                 return  # a newer double-click won
             from scribe.audio.devices import load_sounddevice

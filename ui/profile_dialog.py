@@ -1,7 +1,7 @@
 """Sign-in: the first start creates the clinician profile; later starts ask for the passphrase.
 
-``sign_in()`` returns an unlocked :class:`scribe.store.secure.SecureSession` (or None if the user
-cancels); the app opens its window over ``session.store``. ``confirm_passphrase()`` is what the sign
+``sign_in()`` returns an open :class:`scribe.visit.Workspace` (or None if the user
+cancels); the app opens its window over it. ``confirm_passphrase()`` is what the sign
 dialog calls before a note is signed: a signature means this person.
 """
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from scribe.errors import AuthError
 from scribe.paths import data_dir
 from scribe.security.profile import Profile, check_new_passphrase
-from scribe.store.secure import SecureSession, open_secure_store
+from scribe.visit.workspace import Workspace
 
 
 def _password_field(placeholder: str = "") -> QLineEdit:
@@ -121,7 +121,7 @@ class PassphraseDialog(QDialog):
         self.passphrase.setFocus()
 
 
-def sign_in(home: Path | None = None, parent: QWidget | None = None) -> SecureSession | None:
+def sign_in(home: Path | None = None, parent: QWidget | None = None) -> Workspace | None:
     """Create the profile on first start, else ask for the passphrase until it is right.
 
     Raises ScribeError (e.g. a damaged database) for the caller to show; None when cancelled.
@@ -134,13 +134,13 @@ def sign_in(home: Path | None = None, parent: QWidget | None = None) -> SecureSe
             return None
         _, key = Profile.create(home, dlg.name.text(), dlg.credentials.text(),
                                 dlg.passphrase.text())
-        session = open_secure_store(home, actor="app", key=key)
+        session = Workspace.open(home, actor="app", key=key)
         session.record_unlock("profile created")
         return session
     ask = PassphraseDialog("Sign in to Scribe", f"Passphrase for {profile.signer}:", parent)
     while ask.exec() == QDialog.DialogCode.Accepted:
         try:
-            session = open_secure_store(home, actor="app", passphrase=ask.passphrase.text())
+            session = Workspace.open(home, actor="app", passphrase=ask.passphrase.text())
         except AuthError as e:
             ask.show_error(e.message)
             continue  # other errors (a damaged database) go to the caller to show
@@ -149,7 +149,7 @@ def sign_in(home: Path | None = None, parent: QWidget | None = None) -> SecureSe
     return None
 
 
-def confirm_passphrase(session: SecureSession, parent: QWidget | None = None) -> bool:
+def confirm_passphrase(session: Workspace, parent: QWidget | None = None) -> bool:
     """Ask for the passphrase before signing; True only when it is this clinician's."""
     ask = PassphraseDialog(
         "Confirm your signature",

@@ -243,7 +243,7 @@ class ReviewView(QWidget):
 
     def _load_templates(self, current: str) -> None:
         self.template_combo.clear()
-        for tid, t in sorted(available_templates(self.controller.templates_dir).items()):
+        for tid, t in sorted(available_templates(self.controller.ws.templates_dir).items()):
             self.template_combo.addItem(t.name, tid)
         self.template_combo.setCurrentIndex(max(self.template_combo.findData(current), 0))
 
@@ -326,7 +326,7 @@ class ReviewView(QWidget):
         if path is None or not path.is_file():
             self.controller.message.emit("This visit's audio is no longer stored.", "error")
             return
-        self.player.play(path, start_s)
+        self.player.play(path, start_s, self.controller.ws.key)
 
 
 def _titled(text: str, widget: QWidget, tools: QHBoxLayout | None = None) -> QWidget:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.drafting import available_templates
-from scribe.errors import ScribeError
-from scribe.store.store import Store
+from scribe.store.settings import Setting
+from scribe.visit.workspace import Workspace
 from ui.enrol_panel import EnrolPanel
+from ui.off_thread import run_off_thread
 
 ENGINES = (
     ("offline", "Offline — no language model, fast"),
@@ -60,53 +61,13 @@ def recommended_model() -> str:
         return "base"
 
 
-def _model_store() -> Any:
-    from models.store import ModelStore
-    from scribe.paths import models_dir
-
-    return ModelStore(models_dir())
-
-
-class _Bridge(QObject):
-    done = Signal(object)  # result
-    failed = Signal(str)  # one sentence
-
-
-def run_off_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                   on_failed: Callable[[str], None], parent: QObject) -> threading.Thread:
-    """Run ``fn`` on a worker thread; its result or error comes back on the main thread."""
-    bridge = _Bridge(parent)
-    q = Qt.ConnectionType.QueuedConnection
-    bridge.done.connect(on_done, q)
-    bridge.failed.connect(on_failed, q)
-
-    def body() -> None:
-        try:
-            bridge.done.emit(fn())
-        except ScribeError as e:
-            bridge.failed.emit(e.message)
-        except Exception:  # noqa: BLE001 - a bug must not vanish silently
-            bridge.failed.emit("That did not work; try again.")
-
-    t = threading.Thread(target=body, name="scribe-settings-worker", daemon=True)
-    t.start()
-    return t
-
-
-def _int_setting(store: Store, key: str, default: int) -> int:
-    try:
-        return max(0, int(store.setting(key, str(default)) or 0))
-    except ValueError:
-        return default
-
-
 class SettingsDialog(QDialog):
-    def __init__(self, store: Store, templates_dir: Path | None = None,
-                 parent: QWidget | None = None, *,
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *,
                  stream_factory: Callable[..., Any] | None = None,
                  auto_lock: Any = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.ws = ws
+        settings = ws.settings
         self.auto_lock = auto_lock
         self.setWindowTitle("Settings")
         self.setMinimumSize(620, 520)
@@ -120,7 +81,7 @@ class SettingsDialog(QDialog):
         self.import_btn.clicked.connect(self.on_import)
         self.import_status = QLabel()
         self.import_status.setWordWrap(True)
-        self.load_models(store.setting("asr_model") or "base")
+        self.load_models(settings.asr_model)
         speech = QWidget()
         sl = QVBoxLayout(speech)
         form = QFormLayout()
@@ -136,14 +97,14 @@ class SettingsDialog(QDialog):
         for eid, text in ENGINES:
             self.engine.addItem(text, eid)
         self.engine.setCurrentIndex(max(self.engine.findData(
-            store.setting("draft_engine") or "offline"), 0))
+            settings.draft_engine), 0))
         self.llms = QLabel(self.llm_text())
         self.llms.setWordWrap(True)
         self.template = QComboBox()
-        for tid, t in sorted(available_templates(templates_dir).items()):
+        for tid, t in sorted(available_templates(ws.templates_dir).items()):
             self.template.addItem(t.name, tid)
         self.template.setCurrentIndex(
-            max(self.template.findData(store.setting("default_template") or "soap"), 0))
+            max(self.template.findData(settings.default_template), 0))
         drafting = QWidget()
         dl = QFormLayout(drafting)
         dl.addRow("Drafting engine", self.engine)
@@ -155,12 +116,12 @@ class SettingsDialog(QDialog):
         self.lock_minutes.setRange(0, 240)
         self.lock_minutes.setSuffix(" min")
         self.lock_minutes.setSpecialValueText("Never")
-        self.lock_minutes.setValue(_int_setting(store, "lock_minutes", 10))
+        self.lock_minutes.setValue(settings.lock_minutes)
         self.retention_days = QSpinBox()
         self.retention_days.setRange(0, 3650)
         self.retention_days.setSuffix(" days")
         self.retention_days.setSpecialValueText("Keep audio")
-        self.retention_days.setValue(_int_setting(store, "audio_retention_days", 30))
+        self.retention_days.setValue(settings.retention_days)
         privacy = QWidget()
         pl = QFormLayout(privacy)
         pl.addRow("Lock after idle", self.lock_minutes)
@@ -168,9 +129,7 @@ class SettingsDialog(QDialog):
         pl.addRow("", QLabel("Transcripts and notes are kept; only the audio is deleted."))
 
         # --- vocabulary ---------------------------------------------------------------------
-        from scribe.speech.vocabulary import load_user_words
-
-        self.vocabulary = QPlainTextEdit("\n".join(load_user_words()))
+        self.vocabulary = QPlainTextEdit("\n".join(ws.user_words()))
         self.vocabulary.setPlaceholderText("One word or phrase per line, e.g. a drug you prescribe")
         vocab = QWidget()
         vl = QVBoxLayout(vocab)
@@ -178,7 +137,7 @@ class SettingsDialog(QDialog):
         vl.addWidget(self.vocabulary, 1)
 
         # --- voice --------------------------------------------------------------------------
-        self.enrol = EnrolPanel(store, stream_factory, self)
+        self.enrol = EnrolPanel(ws, stream_factory, self)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(speech, "Speech")
@@ -195,11 +154,16 @@ class SettingsDialog(QDialog):
         lay.addWidget(buttons)
 
     # --- models -------------------------------------------------------------------------------
+    def _model_store(self) -> Any:
+        from models.store import ModelStore
+
+        return ModelStore(self.ws.models_root)
+
     def load_models(self, current: str) -> None:
         from models.catalog import ASR_MODELS
 
         try:
-            ms = _model_store()
+            ms = self._model_store()
             installed = {m.id for m in ASR_MODELS if ms.is_installed(m.id)}
         except Exception:  # noqa: BLE001 - an unreadable folder shows as not installed
             installed = set()
@@ -229,7 +193,7 @@ class SettingsDialog(QDialog):
         """Check and copy a model folder on a worker (hashing takes a while for big models)."""
         self.import_btn.setEnabled(False)
         self.import_status.setText(f"Checking {folder.name}…")
-        self.worker = run_off_thread(lambda: _model_store().import_folder(folder),
+        self.worker = run_off_thread(lambda: self._model_store().import_folder(folder),
                                      self.on_imported, self.on_import_failed, self)
 
     def on_imported(self, model_id: str) -> None:
@@ -242,12 +206,11 @@ class SettingsDialog(QDialog):
         self.import_btn.setEnabled(True)
         self.import_status.setText(text)
 
-    @staticmethod
-    def llm_text() -> str:
+    def llm_text(self) -> str:
         try:
             from models.llm_import import installed_llms
 
-            names = [e.name for e in installed_llms(_model_store())]
+            names = [e.name for e in installed_llms(self._model_store())]
         except Exception:  # noqa: BLE001
             names = []
         return ", ".join(names) if names else "None — drafts use the offline engine."
@@ -256,16 +219,16 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         from scribe.speech.vocabulary import save_user_words
 
-        s = self.store
+        s = self.ws.settings
         if self.selected_model():
-            s.set_setting("asr_model", self.selected_model())
-        s.set_setting("default_template", self.template.currentData())
-        s.set_setting("draft_engine", self.engine.currentData())
-        s.set_setting("lock_minutes", str(self.lock_minutes.value()))
-        s.set_setting("audio_retention_days", str(self.retention_days.value()))
+            s.set(Setting.ASR_MODEL, self.selected_model() or "")
+        s.set(Setting.DEFAULT_TEMPLATE, self.template.currentData())
+        s.set(Setting.DRAFT_ENGINE, self.engine.currentData())
+        s.set(Setting.LOCK_MINUTES, self.lock_minutes.value())
+        s.set(Setting.AUDIO_RETENTION_DAYS, self.retention_days.value())
         words = [w.strip() for w in self.vocabulary.toPlainText().splitlines() if w.strip()]
         try:
-            save_user_words(words)
+            save_user_words(words, self.ws.vocabulary_path)
         except OSError:
             self.import_status.setText("Could not save your words; check the disk.")
         if self.auto_lock is not None:

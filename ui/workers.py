@@ -1,8 +1,8 @@
 """The model lane: transcription and drafting run one job at a time off the UI thread.
 
 Threading rule (see STYLE.md "Threads in the Qt app"): a job calls the core's synchronous,
-cancellable functions and reports back only through queued signals. It never touches SQLite;
-the controller (main thread) persists every result.
+cancellable functions in ``scribe.visit`` and reports back only through queued signals. It never
+touches SQLite; the controller (main thread) persists every result.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from scribe.audio.files import duration_s, load_audio
+from scribe.audio.files import load_audio
+from scribe.audio.vault import AudioVault
 from scribe.cancel import CancelToken
 from scribe.domain import Transcript
 from scribe.errors import Cancelled, ScribeError
-from scribe.speech.transcriber import Transcriber
-from scribe.visit.pipeline import draft_transcript, prepare_import, transcribe_visit, visit_options
+from scribe.visit.engines import Engines
+from scribe.visit.live import follow_live
+from scribe.visit.pipeline import draft_transcript, prepare_import, transcribe_visit
+from scribe.visit.recording import VisitRecording
 
 log = logging.getLogger("scribe.ui")
 
@@ -33,22 +35,19 @@ UNEXPECTED = "Something went wrong while processing this visit; the audio was ke
 class Job:
     """One unit of model-lane work.
 
-    ``kind`` is ``import`` (``source`` is the user's file), ``audio`` (``source`` is a stored
-    recording of ``encounter_id``), ``live`` (transcribes a recording while it is made, then
-    finishes after Stop; ``live`` holds the session) or ``redraft`` (``transcript`` is given).
+    ``kind`` is ``import`` (``source`` is the user's file, copied into ``vault``), ``audio``
+    (``source`` is a stored recording of ``encounter_id``), ``live`` (follows ``recording`` while
+    it is made, then finishes after Stop) or ``redraft`` (``transcript`` is given).
     """
 
     kind: str
+    engines: Engines
     encounter_id: str = ""
     source: Path | None = None
-    audio_dir: Path | None = None
+    vault: AudioVault | None = None
     transcript: Transcript | None = None
     template: str = "soap"
-    engine: str = "offline"
-    templates_dir: Path | None = None
-    model: str = "base"
-    enrolment: Any = None  # the clinician's voice print (numpy array) or None
-    live: Any = None  # kind "live": the ui.live_worker.LiveSession of the recording
+    recording: VisitRecording | None = None
     cancel: CancelToken = field(default_factory=CancelToken)
 
 
@@ -61,68 +60,75 @@ class JobSignals(QObject):
     drafted = Signal(str, object)  # encounter id, NoteDraft
     failed = Signal(str, str)  # encounter id ("" when no visit exists yet), one-sentence message
     cancelled = Signal(str)  # encounter id ("" when no visit exists yet)
-    live = Signal(str, object, str)  # encounter id, newly committed Segments, pending text
+    live = Signal(str, object, str)  # encounter id, every committed Segment so far, pending text
     draft_text = Signal(str, str)  # encounter id, a piece of text the LLM drafter streamed
     finished = Signal(object)  # the Job; always the last signal of a job
 
 
+def _transcript_of(job: Job, signals: JobSignals) -> Transcript:
+    """The job's transcript: given, followed live, or transcribed from its audio."""
+    eid = job.encounter_id
+    transcribing = lambda f: signals.progress.emit(eid, "transcribing", f)  # noqa: E731
+    if job.transcript is not None:
+        return job.transcript
+    if job.kind == "live":
+        assert job.recording is not None
+        live = follow_live(job.recording, job.engines, job.cancel, transcribing)
+        while True:
+            try:
+                view = next(live)
+            except StopIteration as done:
+                return done.value
+            signals.live.emit(eid, view.segments, view.pending)
+    if job.kind == "import":
+        assert job.source is not None and job.vault is not None
+        imported = prepare_import(job.vault, job.source)
+        eid = job.encounter_id = imported.encounter_id
+        audio = imported.audio
+        signals.imported.emit(job, imported)
+    else:
+        assert job.source is not None
+        audio = load_audio(job.source, job.engines.key)
+    job.cancel.check()
+    signals.progress.emit(eid, "transcribing", 0.0)
+    return transcribe_visit(audio, job.engines, job.cancel,
+                            lambda f: signals.progress.emit(eid, "transcribing", f))
+
+
 def run_job(job: Job, signals: JobSignals) -> None:
     """The body of a job; runs on the lane thread."""
-    eid = job.encounter_id
     try:
         job.cancel.check()
-        transcript = job.transcript
-        if transcript is None and job.kind == "live":
-            from ui.live_worker import run_live
-
-            transcript = run_live(job, signals)
-            signals.transcribed.emit(eid, transcript)
-        elif transcript is None:
-            if job.kind == "import":
-                assert job.source is not None and job.audio_dir is not None
-                imported = prepare_import(job.source, job.audio_dir)
-                eid = job.encounter_id = imported.encounter_id
-                audio = imported.audio
-                signals.imported.emit(job, imported)
-            else:
-                assert job.source is not None
-                audio = load_audio(job.source)
-            job.cancel.check()
-            signals.progress.emit(eid, "transcribing", 0.0)
-            transcript = transcribe_visit(
-                audio, Transcriber(visit_options(job.model)), job.enrolment, True, job.cancel,
-                lambda f: signals.progress.emit(eid, "transcribing", f),
-            )
-            if not transcript.duration:
-                transcript = Transcript(transcript.segments, transcript.language,
-                                        transcript.model, duration_s(audio))
+        transcript = _transcript_of(job, signals)
+        eid = job.encounter_id
+        if job.transcript is None:
             signals.transcribed.emit(eid, transcript)
         signals.progress.emit(eid, "drafting", 0.0)
-        stream = _streams_tokens(job.engine)
+        stream = _streams_tokens(job.engines)
         draft = draft_transcript(
-            transcript, job.template, job.engine, job.templates_dir, job.cancel,
+            transcript, job.template, job.engines, job.cancel,
             lambda f, text: _drafting(signals, eid, f, text if stream else ""),
         )
         signals.progress.emit(eid, "drafting", 1.0)
         signals.drafted.emit(eid, draft)
     except Cancelled:
-        signals.cancelled.emit(eid)
+        signals.cancelled.emit(job.encounter_id)
     except ScribeError as e:
-        signals.failed.emit(eid, e.message)
+        signals.failed.emit(job.encounter_id, e.message)
     except Exception:  # a bug must not kill the lane; the log gets the id only
-        log.exception("processing failed for visit %s", eid or "(import)")
-        signals.failed.emit(eid, UNEXPECTED)
+        log.exception("processing failed for visit %s", job.encounter_id or "(import)")
+        signals.failed.emit(job.encounter_id, UNEXPECTED)
     finally:
         signals.finished.emit(job)
 
 
-def _streams_tokens(engine: str) -> bool:
+def _streams_tokens(engines: Engines) -> bool:
     """Whether the drafter's progress text is the LLM's tokens (the offline one sends steps)."""
-    if engine == "auto":
+    if engines.engine == "auto":
         from scribe.drafting import llm_installed
 
-        return llm_installed()
-    return engine.startswith("llm")
+        return llm_installed(engines.models_root)
+    return engines.engine.startswith("llm")
 
 
 def _drafting(signals: JobSignals, eid: str, fraction: float, text: str) -> None:

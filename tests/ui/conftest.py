@@ -1,4 +1,5 @@
-"""Fixtures for the app tests: a real store, the fast speech model, a sound device that plays a file."""
+"""Fixtures for the app tests: a real (encrypted) workspace, the fast speech model, a sound device
+that plays a file."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 import soundfile as sf
 
 from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Status, Support, Transcript
-from scribe.paths import db_path
 from scribe.store.store import Store
 
 DATA = Path(__file__).parent.parent / "data"
@@ -19,16 +19,21 @@ DATA = Path(__file__).parent.parent / "data"
 class WavStream:
     """Stands in for ``sounddevice.InputStream``: plays a WAV through the recorder's callback.
 
-    Blocks are delivered faster than real time; after the file, quiet blocks keep the stream alive
-    (as a real microphone would) until the recorder stops it.
+    By default blocks are delivered faster than real time; after the file, quiet blocks keep the
+    stream alive (as a real microphone would) until the recorder stops it. ``realtime`` paces the
+    blocks as a microphone would (the screenshots show the level meter and the clock mid-visit);
+    ``loop`` plays the file again and again instead of going quiet.
     """
 
-    def __init__(self, path: Path, callback, finished_callback=None, blocksize=0, **_kw) -> None:
-        data, _sr = sf.read(str(path), dtype="int16", always_2d=True)
+    def __init__(self, path: Path, callback, finished_callback=None, blocksize=0, *,
+                 realtime: bool = False, loop: bool = False, **_kw) -> None:
+        data, self.samplerate = sf.read(str(path), dtype="int16", always_2d=True)
         self.data = data[:, :1]
         self.callback = callback
         self.finished_callback = finished_callback
-        self.block = blocksize or 1600
+        self.block = blocksize or (800 if realtime else 1600)
+        self.pause = self.block / self.samplerate if realtime else 0.002
+        self.loop = loop
         self.active = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -39,15 +44,18 @@ class WavStream:
         self._thread.start()
 
     def _run(self) -> None:
-        for i in range(0, len(self.data), self.block):
-            if self._stop.is_set():
-                return
-            chunk = self.data[i:i + self.block]
-            self.callback(chunk, len(chunk), None, None)
-            self._stop.wait(0.002)
-        self.fed_all.set()
+        while True:
+            for i in range(0, len(self.data), self.block):
+                if self._stop.is_set():
+                    return
+                chunk = self.data[i:i + self.block]
+                self.callback(chunk, len(chunk), None, None)
+                self._stop.wait(self.pause)
+            self.fed_all.set()
+            if not self.loop:
+                break
         quiet = np.zeros((self.block, 1), dtype=np.int16)
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(max(self.pause, 0.05)):
             self.callback(quiet, self.block, None, None)
 
     def stop(self) -> None:
@@ -61,26 +69,36 @@ class WavStream:
 
 
 class WavStreamFactory:
-    def __init__(self, path: Path) -> None:
+    """A ``stream_factory`` for the recorder: each stream it opens plays ``path`` (see WavStream)."""
+
+    def __init__(self, path: Path, *, realtime: bool = False, loop: bool = False) -> None:
         self.path = path
+        self.realtime = realtime
+        self.loop = loop
         self.streams: list[WavStream] = []
 
     def __call__(self, **kw) -> WavStream:
-        stream = WavStream(self.path, **kw)
+        stream = WavStream(self.path, realtime=self.realtime, loop=self.loop, **kw)
         self.streams.append(stream)
         return stream
 
 
 @pytest.fixture
-def store(scribe_home):
-    s = Store.open(db_path(), actor="test")
-    yield s
-    s.close()
+def ws(workspace):
+    """The test's encrypted workspace, as the app signs in to it."""
+    return workspace
 
 
 @pytest.fixture
-def make_window(qtbot, store):
-    """Build the main window over the test store (fast model, fake microphone, no real devices)."""
+def store(workspace):
+    """The workspace's store (most tests only read and write visits)."""
+    return workspace.store
+
+
+@pytest.fixture
+def make_window(qtbot, workspace):
+    """Build the main window over the test workspace (fast model, fake microphone, no real
+    devices)."""
     from ui.app import create_app
     from ui.controller import Controller
     from ui.main_window import MainWindow
@@ -90,7 +108,7 @@ def make_window(qtbot, store):
     made = []
 
     def make(stream_factory=None):
-        ctrl = Controller(store, model="tiny.en", audio_dir=store.audio_dir,
+        ctrl = Controller(workspace, model="tiny.en",
                           stream_factory=stream_factory or WavStreamFactory(DATA / "hello.wav"))
         w = MainWindow(ctrl, RecordPanel(ctrl, devices=lambda: []))
         qtbot.addWidget(w)
@@ -101,7 +119,9 @@ def make_window(qtbot, store):
     yield make
     for w in made:
         w.close()
-        w.controller.lane.wait(10000)
+        # A live job can be mid-way through a long backlog when a test fails; let it end here,
+        # not in the next test (and not after the workspace is closed).
+        w.controller.lane.wait(60_000)
 
 
 def reviewed_visit(store: Store, flagged: bool = False) -> str:

@@ -9,8 +9,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog
 
 from scribe.domain import Status
+from scribe.drafting import available_templates
 from scribe.errors import AudioDeviceError
 from scribe.export.text import export_text
+from scribe.store.settings import Setting
 from tests.ui.conftest import DATA, EventLoopProbe, WavStreamFactory
 
 DRAFT_TIMEOUT = 120_000  # first use assembles and verifies the model; later runs take seconds
@@ -141,6 +143,24 @@ def test_record_with_consent_then_stop_processes_the_visit(qtbot, make_window, s
     assert (store.audio_dir / enc.audio_file).is_file() and enc.duration_s >= 3.5
     assert "headache" in store.get_transcript(eid).text.lower()
     assert w.pages.currentWidget() is w.review
+
+
+def test_recorded_visit_uses_the_default_template_setting(qtbot, make_window, ws, store):
+    """Regression: a recorded visit's row said ``soap`` whatever the default template was."""
+    ws.settings.set(Setting.DEFAULT_TEMPLATE, "progress")  # a built-in, not SOAP
+    factory = WavStreamFactory(DATA / "hello.wav")
+    w = make_window(stream_factory=factory)
+    eid = w.controller.start_recording(label="Room 6")
+    assert eid and store.get(eid).template == "progress"
+    qtbot.waitUntil(lambda: factory.streams[0].fed_all.is_set(), timeout=10_000)
+    with qtbot.waitSignal(w.controller.draft_ready, timeout=DRAFT_TIMEOUT):
+        w.controller.stop_recording()
+    enc = store.get(eid)
+    assert enc.status == Status.IN_REVIEW and enc.template == "progress"
+    draft = store.get_note(eid).current
+    assert draft.template == "progress"
+    progress = available_templates(ws.templates_dir)["progress"]
+    assert [s.title for s in draft.sections] == [s.title for s in progress.sections]
 
 
 def test_microphone_error_is_one_sentence_and_no_visit(qtbot, make_window, store):

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow
 
 from scribe.audio.recorder import Recorder
 from scribe.security.profile import Profile
-from scribe.store.secure import open_secure_store
+from scribe.visit.workspace import Workspace
 from tests.audio_stack import DATA, FakeMicrophone
 from ui import profile_dialog
-from ui.lock_screen import AutoLock, lock_minutes
+from ui.lock_screen import AutoLock
 from ui.profile_dialog import PassphraseDialog, ProfileDialog, confirm_passphrase, sign_in
 
 PASS = "test passphrase"
@@ -18,7 +18,8 @@ PASS = "test passphrase"
 
 @pytest.fixture
 def session(scribe_home):
-    s = open_secure_store(scribe_home, actor="app")
+    """Signed in as the app is (the passphrase typed on the lock screen)."""
+    s = Workspace.open(scribe_home, actor="app", passphrase=PASS)
     yield s
     s.close()
 
@@ -35,7 +36,7 @@ def window(qtbot):
 
 def test_idle_window_locks_hides_content_keeps_recording_and_unlocks(qtbot, window, session,
                                                                      tmp_path):
-    assert lock_minutes(session) == 10
+    assert session.settings.lock_minutes == 10
     mic = FakeMicrophone.from_wav(DATA / "hello.wav")
     rec = Recorder(tmp_path, stream_factory=mic.factory)
     rec.start()
