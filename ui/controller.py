@@ -443,7 +443,11 @@ class Controller(QObject):
     # --- lifecycle ----------------------------------------------------------------------------
     def mark_interrupted(self) -> None:
         """At start-up: visits left mid-processing by a previous run can be processed again."""
-        self._guard(lambda: mark_interrupted(self.ws) and None)
+        try:
+            mark_interrupted(self.ws)
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+        self.visits_changed.emit()
 
     def shutdown(self, wait_ms: int = 5000) -> None:
         """On close: keep a running recording, stop the lane, leave nothing half-written."""
