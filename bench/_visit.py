@@ -130,3 +130,47 @@ def batch_transcript(audio: np.ndarray, engines) -> tuple[Any, float]:  # noqa: 
     t = time.perf_counter()
     batch = transcribe_visit(audio, engines.with_(label_speakers=False))
     return batch, time.perf_counter() - t
+
+
+def summary(r: dict[str, Any], audio: np.ndarray, *, model: str, speed: float, speakers: bool,
+            script: str | None = None) -> tuple[list[list[object]], dict[str, float]]:
+    """The table rows every visit bench prints, and the figures of its last line.
+
+    Runs the batch pass the final transcript is compared with (same audio, model, run).
+    """
+    import os
+
+    from bench._speech import peak_rss_mb, wer
+
+    batch, batch_s = batch_transcript(audio, r["engines"])
+    final = r["transcript"].text
+    lags = np.array(r["lags"] or [float("nan")])
+    fig = {
+        "audio_s": len(audio) / 16000,
+        "stop_to_transcript_s": r["stop_to_transcript_s"],
+        "stop_to_draft_s": r["stop_to_draft_s"],
+        "lag_p50_s": float(np.percentile(lags, 50)),
+        "lag_p95_s": float(np.percentile(lags, 95)),
+        "batch_s": batch_s,
+        "wer_final_vs_batch": wer(batch.text, final),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    rows: list[list[object]] = [
+        ["audio (s)", f"{fig['audio_s']:.1f}", ""],
+        ["model / feed speed", f"{model} / {speed:g}x", "real time = 1x"],
+        ["live speaker labels", "on" if speakers else "off", "on in the app"],
+        ["live views shown", r["views"], ""],
+        ["committed lag p50 (s)", f"{fig['lag_p50_s']:.2f}", ""],
+        ["committed lag p95 (s)", f"{fig['lag_p95_s']:.2f}", "<= 3.5"],
+        ["Stop -> final transcript (s)", f"{fig['stop_to_transcript_s']:.2f}", "<= 2"],
+        ["batch transcription (s)", f"{batch_s:.2f}", ""],
+        ["WER final vs batch", f"{fig['wer_final_vs_batch']:.3f}", "<= 0.15"],
+        ["peak RSS (MB)", f"{fig['peak_rss_mb']:.0f}", ""],
+        ["load average (1 min) at end", f"{os.getloadavg()[0]:.1f}", f"cores: {os.cpu_count()}"],
+    ]
+    if r["stop_to_draft_s"] == r["stop_to_draft_s"]:  # not NaN: the visit was drafted
+        rows.insert(7, ["Stop -> stored draft (s)", f"{fig['stop_to_draft_s']:.2f}", ""])
+    if script is not None:
+        rows.append(["WER final / batch vs script",
+                     f"{wer(script, final):.3f} / {wer(script, batch.text):.3f}", ""])
+    return rows, fig

@@ -16,21 +16,17 @@ for a quick look; only speed 1 gives real-time figures.
 from __future__ import annotations
 
 import argparse
-import os
 
 import numpy as np
 
 from bench._speech import (
     NORMALIZER,
-    SAMPLE_RATE,
     aci_dialogues,
     missing_reason,
-    peak_rss_mb,
     speak,
     table,
-    wer,
 )
-from bench._visit import batch_transcript, run_visit
+from bench._visit import run_visit, summary
 
 
 def _audio(args) -> tuple[np.ndarray, str | None]:
@@ -89,52 +85,21 @@ def main(argv: list[str]) -> int:
 
     r = run_visit(audio, model=args.model, speakers=not args.no_speakers, speed=args.speed,
                   draft=False, live_factory=live_factory)
-    batch, batch_s = batch_transcript(audio, r["engines"])
-    audio_s = len(audio) / SAMPLE_RATE
-    lags = np.array(r["lags"] or [float("nan")])
-    p50, p95 = float(np.percentile(lags, 50)), float(np.percentile(lags, 95))
-    live_text = r["transcript"].text
-    w = wer(batch.text, live_text)
-    rows = [
-        ["audio (s)", f"{audio_s:.1f}", ""],
-        ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
-        ["live speaker labels", "off" if args.no_speakers else "on", "on in the app"],
-        [
-            "step: new audio / encoder input",
-            f"{args.min_chunk:g} s / "
-            + (
-                "30 s"
-                if encoder_pad is None
-                else f"window + {encoder_pad:g} s (30 s first {FIRST:g} s)"
-            ),
-            "",
-        ],
-        ["live views shown", r["views"], ""],
-        ["Stop -> final transcript (s)", f"{r['stop_to_transcript_s']:.2f}", "<= 2"],
-        ["committed lag p50 (s)", f"{p50:.2f}", ""],
-        ["committed lag p95 (s)", f"{p95:.2f}", "<= 3.5"],
-        ["batch transcription (s)", f"{batch_s:.2f}", ""],
-        ["WER live vs batch", f"{w:.3f}", "<= 0.15"],
+    rows, f = summary(r, audio, model=args.model, speed=args.speed,
+                      speakers=not args.no_speakers, script=reference)
+    encoder = "30 s" if encoder_pad is None else f"window + {encoder_pad:g} s (30 s first {FIRST:g} s)"
+    rows[3:3] = [
+        ["step: new audio / encoder input", f"{args.min_chunk:g} s / {encoder}", ""],
         ["window at Stop (s)", f"{r['window_at_stop_s']:.1f}", f"<= {args.max_buffer:g}"],
-        ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
-        ["load average (1 min) at end", f"{os.getloadavg()[0]:.1f}", f"cores: {os.cpu_count()}"],
     ]
-    if reference is not None:
-        rows.append(
-            [
-                "WER live / batch vs script",
-                f"{wer(reference, live_text):.3f} / {wer(reference, batch.text):.3f}",
-                "",
-            ]
-        )
     print(table(["measure", "value", "target"], rows))
     print(f"normalizer: {NORMALIZER}; jiwer WER")
     if args.speed != 1:
         print(f"note: fed at {args.speed:g}x real time; lag and Stop figures are not real-time.")
     print(
-        f"live: audio_s={audio_s:.1f} stop_to_transcript_s={r['stop_to_transcript_s']:.2f} "
-        f"batch_s={batch_s:.2f} lag_p50_s={p50:.2f} lag_p95_s={p95:.2f} "
-        f"wer_live_vs_batch={w:.3f} peak_rss_mb={peak_rss_mb():.0f}"
+        f"live: audio_s={f['audio_s']:.1f} stop_to_transcript_s={f['stop_to_transcript_s']:.2f} "
+        f"batch_s={f['batch_s']:.2f} lag_p50_s={f['lag_p50_s']:.2f} lag_p95_s={f['lag_p95_s']:.2f} "
+        f"wer_live_vs_batch={f['wer_final_vs_batch']:.3f} peak_rss_mb={f['peak_rss_mb']:.0f}"
     )
     return 0
 

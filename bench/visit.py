@@ -23,12 +23,10 @@ from bench._speech import (
     NORMALIZER,
     aci_dialogues,
     missing_reason,
-    peak_rss_mb,
     speak,
     table,
-    wer,
 )
-from bench._visit import batch_transcript, run_visit
+from bench._visit import run_visit, summary
 
 
 def load_input(args) -> tuple[np.ndarray, str | None, str]:
@@ -57,38 +55,16 @@ def main(argv: list[str]) -> int:
         return 0
     audio, script, name = load_input(args)
     r = run_visit(audio, model=args.model, speakers=not args.no_speakers, speed=args.speed)
-    batch, batch_s = batch_transcript(audio, r["engines"])
-    final = r["transcript"].text
-    audio_s = len(audio) / 16000
-    lags = np.array(r["lags"] or [float("nan")])
-    p50, p95 = float(np.percentile(lags, 50)), float(np.percentile(lags, 95))
-    w = wer(batch.text, final)
-    rows = [
-        ["visit", name, ""],
-        ["audio (s)", f"{audio_s:.1f}", ""],
-        ["model / feed speed", f"{args.model} / {args.speed:g}x", "real time = 1x"],
-        ["live speaker labels", "off" if args.no_speakers else "on", "on in the app"],
-        ["live views shown", r["views"], ""],
-        ["committed lag p50 (s)", f"{p50:.2f}", ""],
-        ["committed lag p95 (s)", f"{p95:.2f}", "<= 3.5"],
-        ["Stop -> final transcript (s)", f"{r['stop_to_transcript_s']:.2f}", "<= 2"],
-        ["Stop -> stored draft (s)", f"{r['stop_to_draft_s']:.2f}", ""],
-        ["batch transcription (s)", f"{batch_s:.2f}", ""],
-        ["WER final vs batch", f"{w:.3f}", "<= 0.15"],
-        ["peak RSS (MB)", f"{peak_rss_mb():.0f}", ""],
-        ["load average (1 min) at end", f"{os.getloadavg()[0]:.1f}", f"cores: {os.cpu_count()}"],
-    ]
-    if script is not None:
-        rows.append(["WER final / batch vs script",
-                     f"{wer(script, final):.3f} / {wer(script, batch.text):.3f}", ""])
-    print(table(["measure", "value", "target"], rows))
+    rows, f = summary(r, audio, model=args.model, speed=args.speed,
+                      speakers=not args.no_speakers, script=script)
+    print(table(["measure", "value", "target"], [["visit", name, ""], *rows]))
     print(f"normalizer: {NORMALIZER}; jiwer WER")
     if args.speed != 1:
         print(f"note: fed at {args.speed:g}x real time; lag and Stop figures are not real-time.")
     print(
-        f"visit: audio_s={audio_s:.1f} stop_to_transcript_s={r['stop_to_transcript_s']:.2f} "
-        f"stop_to_draft_s={r['stop_to_draft_s']:.2f} lag_p95_s={p95:.2f} "
-        f"wer_final_vs_batch={w:.3f} peak_rss_mb={peak_rss_mb():.0f}"
+        f"visit: audio_s={f['audio_s']:.1f} stop_to_transcript_s={f['stop_to_transcript_s']:.2f} "
+        f"stop_to_draft_s={f['stop_to_draft_s']:.2f} lag_p95_s={f['lag_p95_s']:.2f} "
+        f"wer_final_vs_batch={f['wer_final_vs_batch']:.3f} peak_rss_mb={f['peak_rss_mb']:.0f}"
     )
     return 0
 

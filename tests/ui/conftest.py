@@ -3,84 +3,26 @@ that plays a file."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
+from bench._feed import FileMicrophone
 from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Status, Support, Transcript
 from scribe.store.store import Store
 
 DATA = Path(__file__).parent.parent / "data"
 
 
-class WavStream:
-    """Stands in for ``sounddevice.InputStream``: plays a WAV through the recorder's callback.
+def WavStreamFactory(path: Path, *, realtime: bool = False, loop: bool = False) -> FileMicrophone:  # noqa: N802
+    """A ``stream_factory`` for the recorder that plays ``path`` (the benches' microphone).
 
-    By default blocks are delivered faster than real time; after the file, quiet blocks keep the
-    stream alive (as a real microphone would) until the recorder stops it. ``realtime`` paces the
-    blocks as a microphone would (the screenshots show the level meter and the clock mid-visit);
-    ``loop`` plays the file again and again instead of going quiet.
+    By default 50× faster than real time, then quiet blocks keep the stream alive (as a real
+    microphone would) until the recorder stops it; ``realtime`` paces it as a microphone would
+    (the screenshots show the level meter and the clock mid-visit); ``loop`` plays it again and
+    again instead of going quiet.
     """
-
-    def __init__(self, path: Path, callback, finished_callback=None, blocksize=0, *,
-                 realtime: bool = False, loop: bool = False, **_kw) -> None:
-        data, self.samplerate = sf.read(str(path), dtype="int16", always_2d=True)
-        self.data = data[:, :1]
-        self.callback = callback
-        self.finished_callback = finished_callback
-        self.block = blocksize or (800 if realtime else 1600)
-        self.pause = self.block / self.samplerate if realtime else 0.002
-        self.loop = loop
-        self.active = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self.fed_all = threading.Event()
-
-    def start(self) -> None:
-        self.active = True
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            for i in range(0, len(self.data), self.block):
-                if self._stop.is_set():
-                    return
-                chunk = self.data[i:i + self.block]
-                self.callback(chunk, len(chunk), None, None)
-                self._stop.wait(self.pause)
-            self.fed_all.set()
-            if not self.loop:
-                break
-        quiet = np.zeros((self.block, 1), dtype=np.int16)
-        while not self._stop.wait(max(self.pause, 0.05)):
-            self.callback(quiet, self.block, None, None)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.active = False
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join()
-
-    def close(self) -> None:
-        self.stop()
-
-
-class WavStreamFactory:
-    """A ``stream_factory`` for the recorder: each stream it opens plays ``path`` (see WavStream)."""
-
-    def __init__(self, path: Path, *, realtime: bool = False, loop: bool = False) -> None:
-        self.path = path
-        self.realtime = realtime
-        self.loop = loop
-        self.streams: list[WavStream] = []
-
-    def __call__(self, **kw) -> WavStream:
-        stream = WavStream(self.path, realtime=self.realtime, loop=self.loop, **kw)
-        self.streams.append(stream)
-        return stream
+    return FileMicrophone.from_file(path, speed=1.0 if realtime else 50.0, loop=loop)
 
 
 @pytest.fixture
