@@ -76,21 +76,26 @@ def _package_file(name: str) -> Path | None:
 
 
 @lru_cache(maxsize=1)
-def drug_names() -> frozenset[str]:
-    """Single-word drug names (generic and brand, lower case) from the package's offline lexicon.
+def _lexicon() -> dict[str, Any]:
+    """The package's offline drug lexicon, read directly from its pickle.
 
-    The pickle is read directly: importing the package would touch the home folder and its
-    optional network features.
+    Importing the package instead costs about 2.5 s at the first note (it builds a fuzzy-match
+    index Scribe does not use) and would touch the home folder and its optional network features.
     """
     path = _package_file(_LEXICON)
     if path is None:
-        return frozenset()
+        return {}
     try:
         with bz2.open(path, "rb") as f:
-            lexicon: dict[str, Any] = pickle.load(f)  # noqa: S301  (a file shipped in the wheel)
+            return pickle.load(f)  # noqa: S301  (a file shipped in the wheel)
     except (OSError, pickle.UnpicklingError, EOFError):
-        return frozenset()
-    variants = lexicon.get("drug_variant_to_canonical", {})
+        return {}
+
+
+@lru_cache(maxsize=1)
+def drug_names() -> frozenset[str]:
+    """Single-word drug names (generic and brand, lower case) from the package's offline lexicon."""
+    variants = _lexicon().get("drug_variant_to_canonical", {})
     return frozenset(v for v in variants if v.isalpha() and len(v) >= 5)
 
 
@@ -134,11 +139,32 @@ def terms_mentioned(text: str) -> list[str]:
 
 def generic_drug_names(text: str) -> set[str]:
     """Generic names (lower case) of the drugs in a text; a brand name maps to its generic
-    ("Lipitor" → atorvastatin), so that brand and generic meet."""
-    from drug_named_entity_recognition import find_drugs
+    ("Lipitor" → atorvastatin), so that brand and generic meet.
 
-    words = tokens(text)
-    return {d[0]["name"].lower().rstrip("s") for d in find_drugs(words, is_ignore_case=True)}
+    Exact matches of two-word then one-word names, as the package's ``find_drugs`` does them.
+    """
+    lex = _lexicon()
+    variants = lex.get("drug_variant_to_canonical", {})
+    canonical = lex.get("drug_canonical_to_data", {})
+    variant_data = lex.get("drug_variant_to_variant_data", {})
+    words = [w.lower() for w in tokens(text)]
+    found: set[str] = set()
+    used: set[int] = set()
+
+    def add(variant: str) -> None:
+        for m in variants[variant]:
+            data = {**canonical.get(m, {}), **variant_data.get(variant, {})}
+            found.add(str(data.get("name") or m).lower().rstrip("s"))
+
+    for i in range(len(words) - 1):
+        pair = f"{words[i]} {words[i + 1]}"
+        if pair in variants:
+            add(pair)
+            used.update((i, i + 1))
+    for i, w in enumerate(words):
+        if i not in used and w in variants:
+            add(w)
+    return found
 
 
 def build_vocabulary() -> list[str]:
