@@ -271,6 +271,7 @@ class Encounter:
     failure: str | None = None
     template: str = "soap"
     consent: bool = False
+    audio_id: str | None = None  # the id of the audio file bound to this visit (its header's)
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,28 @@ def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="damaged|could not be read"):
         Store.open(bad)
+
+
+def test_only_committed_events_reach_the_checkpoint_file(store, tmp_path):
+    """A step that fails (rolled back) leaves no line; every committed event has one."""
+    enc = store.create_encounter("v", Status.RECORDING)
+    with pytest.raises(IllegalTransitionError):
+        store.set_status(enc.id, Status.SIGNED)
+    store.set_status(enc.id, Status.TRANSCRIBING)
+    lines = (tmp_path / "audit.chain").read_text().splitlines()
+    chain = [(str(e.seq), h) for e, h in zip(store.audit_events(), [
+        r["hash"] for r in store.db.query("SELECT hash FROM audit ORDER BY seq")], strict=True)]
+    assert [tuple(line.split()) for line in lines] == chain
+    assert store.verify_audit().ok
+
+
+def test_a_plain_store_refuses_replace_of_a_signed_note_too(store, tmp_path):
+    eid = _in_review(store)
+    store.sign(eid, "Dr. A, MD", "attest")
+    store.close()
+    raw = sqlite3.connect(tmp_path / "scribe.db")
+    with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        raw.execute("INSERT OR REPLACE INTO notes (encounter_id, signed_text) VALUES (?, 'x')",
+                    [eid])
+    assert "Reports cough for 4 days." in raw.execute(
+        "SELECT signed_text FROM notes WHERE encounter_id = ?", [eid]).fetchone()[0]

@@ -1,4 +1,5 @@
-"""scribe audit verify | show ID [--json]: check the tamper-evident trail, list a visit's events."""
+"""scribe audit verify [--pin SEQ:HASH] | show ID [--json]: check the tamper-evident trail (against
+its checkpoint file and the "Audit chain" line of exported notes), list a visit's events."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ def register(sub) -> None:
     p = sub.add_parser("audit", help="verify the audit trail or show a visit's events")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION")
     asub.required = True
-    v = asub.add_parser("verify", help="check every event's hash chain (exit 1 if broken)")
+    v = asub.add_parser("verify", help="check every event's hash chain against its checkpoint "
+                                       "(exit 1 if broken)")
+    v.add_argument("--pin", action="append", default=[], metavar="SEQ:HASH",
+                   help="the 'Audit chain' line of an exported note, to check the trail against "
+                        "(repeatable)")
     v.set_defaults(func=run_verify)
     s = asub.add_parser("show", help="list a visit's audit events")
     s.add_argument("id")
@@ -18,7 +23,7 @@ def register(sub) -> None:
 
 
 def run_verify(args) -> int:
-    result = open_store().verify_audit()
+    result = open_store().verify_audit(tuple(args.pin))
     print(result.message())
     return 0 if result.ok else 1
 

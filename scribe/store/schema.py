@@ -100,5 +100,79 @@ def m001_initial(db: Database) -> None:
     db["notes"].enable_fts(["text"], create_triggers=True)
 
 
+_SIGNED = "(SELECT status FROM encounters WHERE id = {eid}) = 'signed'"
+
+
+@migrations()
+def m002_signed_visits_are_sealed(db: Database) -> None:
+    """Every row of a signed visit refuses UPDATE, DELETE and REPLACE, in the database itself.
+
+    ``INSERT OR REPLACE`` deletes the row it replaces without firing delete triggers, but it runs
+    the BEFORE INSERT triggers first: those refuse an insert that would land on a protected row
+    (by key or by rowid). ``UPDATE OR REPLACE`` is stopped by refusing any change of a row's key.
+    What stays possible: signing (the note's row, then the visit's status, in one transaction),
+    adding an addendum, and retention clearing a signed visit's ``audio_file`` (and its binding).
+    ``audio_id`` binds a visit to its audio file (the file's id in its encrypted header).
+    """
+    db["encounters"].add_column("audio_id", str)
+    signed_new = _SIGNED.format(eid="NEW.encounter_id")
+    signed_old = _SIGNED.format(eid="OLD.encounter_id")
+    db.executescript(
+        f"""
+        CREATE TRIGGER encounters_no_rekey BEFORE UPDATE ON encounters
+        WHEN NEW.id IS NOT OLD.id OR NEW.rowid IS NOT OLD.rowid
+        BEGIN SELECT RAISE(ABORT, 'a visit id is immutable'); END;
+        CREATE TRIGGER encounters_signed_no_update BEFORE UPDATE ON encounters
+        WHEN OLD.status = 'signed' AND NOT (
+            NEW.created_at IS OLD.created_at AND NEW.label IS OLD.label
+            AND NEW.status IS OLD.status AND NEW.duration_s IS OLD.duration_s
+            AND NEW.failure IS OLD.failure AND NEW.template IS OLD.template
+            AND NEW.consent IS OLD.consent AND NEW.updated_at IS OLD.updated_at
+            AND (NEW.audio_file IS OLD.audio_file OR NEW.audio_file IS NULL)
+            AND (NEW.audio_id IS OLD.audio_id OR NEW.audio_id IS NULL
+                 OR (OLD.audio_id IS NULL AND NEW.audio_file IS OLD.audio_file)))
+        BEGIN SELECT RAISE(ABORT, 'signed visit is immutable'); END;
+        CREATE TRIGGER encounters_signed_no_delete BEFORE DELETE ON encounters
+        WHEN OLD.status = 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed visit is immutable'); END;
+        CREATE TRIGGER encounters_signed_no_replace BEFORE INSERT ON encounters
+        WHEN EXISTS (SELECT 1 FROM encounters WHERE (id = NEW.id OR rowid = NEW.rowid)
+                     AND status = 'signed')
+        BEGIN SELECT RAISE(ABORT, 'signed visit is immutable'); END;
+
+        CREATE TRIGGER notes_no_rekey BEFORE UPDATE ON notes
+        WHEN NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
+        BEGIN SELECT RAISE(ABORT, 'a note''s visit is immutable'); END;
+        CREATE TRIGGER notes_signed_no_replace BEFORE INSERT ON notes
+        WHEN {signed_new} OR EXISTS (
+            SELECT 1 FROM notes WHERE (encounter_id = NEW.encounter_id OR rowid = NEW.rowid)
+            AND (signed_at IS NOT NULL OR {_SIGNED.format(eid="notes.encounter_id")}))
+        BEGIN SELECT RAISE(ABORT, 'signed note is immutable'); END;
+
+        CREATE TRIGGER transcripts_signed_no_update BEFORE UPDATE ON transcripts
+        WHEN {signed_old} OR NEW.encounter_id IS NOT OLD.encounter_id
+             OR NEW.rowid IS NOT OLD.rowid
+        BEGIN SELECT RAISE(ABORT, 'transcript of a signed visit is immutable'); END;
+        CREATE TRIGGER transcripts_signed_no_delete BEFORE DELETE ON transcripts
+        WHEN {signed_old}
+        BEGIN SELECT RAISE(ABORT, 'transcript of a signed visit is immutable'); END;
+        CREATE TRIGGER transcripts_signed_no_replace BEFORE INSERT ON transcripts
+        WHEN {signed_new} OR EXISTS (
+            SELECT 1 FROM transcripts WHERE (encounter_id = NEW.encounter_id OR rowid = NEW.rowid)
+            AND {_SIGNED.format(eid="transcripts.encounter_id")})
+        BEGIN SELECT RAISE(ABORT, 'transcript of a signed visit is immutable'); END;
+
+        CREATE TRIGGER addenda_no_replace BEFORE INSERT ON addenda
+        WHEN EXISTS (SELECT 1 FROM addenda WHERE id = NEW.id OR rowid = NEW.rowid)
+             OR (SELECT status FROM encounters WHERE id = NEW.encounter_id) IS NOT 'signed'
+        BEGIN SELECT RAISE(ABORT, 'addendum is immutable'); END;
+
+        CREATE TRIGGER audit_append_only BEFORE INSERT ON audit
+        WHEN NEW.seq IS NULL OR NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit)
+        BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+        """
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

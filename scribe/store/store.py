@@ -7,6 +7,8 @@ immutable in the database itself (see ``scribe.store.schema``).
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,9 +31,13 @@ from scribe.domain import (
 )
 from scribe.errors import NotFoundError, SignOffError, StoreError
 from scribe.lifecycle import require_move
+from scribe.nlp.safe_text import clean_text
+from scribe.security.crypto import audio_file_id
 from scribe.store import audit
 from scribe.store.schema import migrate
 from scribe.store.settings import Setting, Settings
+
+log = logging.getLogger(__name__)
 
 try:  # the encrypted store (scribe.store.secure) raises SQLCipher's own exception classes
     import sqlcipher3 as _sqlcipher
@@ -54,28 +60,87 @@ class NoteRecord:
         return self.signature is not None
 
 
-def _db_error(e: Exception) -> StoreError:
-    msg = str(e)
+DISK_FULL = "The disk is full; free some space so Scribe can save your work."
+READ_ONLY = ("Scribe's data folder is read-only; make it writable (or move Scribe's data to a "
+             "writable disk), then try again.")
+BUSY = "The Scribe database is in use by another program; try again shortly."
+DAMAGED = "The Scribe database is damaged or not a Scribe database; restore it from backup."
+UNREADABLE = ("The Scribe database could not be read or written; check the disk and the data "
+              "folder, then try again.")
+LOW_SPACE_BYTES = 256 * 1024
+"""Below this much free space in the data folder, a failed write is put down to a full disk."""
+
+
+def disk_problem(folder: Path | None) -> str | None:
+    """The sentence for a data folder that cannot take a write now (full, read-only), else None.
+
+    Asked after SQLite fails, because SQLite reports a full disk or a read-only mount as
+    "disk I/O error" or "unable to open database file" when it cannot create its journal.
+    """
+    if folder is None or not folder.is_dir():
+        return None
+    try:
+        if not os.access(folder, os.W_OK):  # EROFS even for root: a read-only mount or disk
+            return READ_ONLY
+        st = os.statvfs(folder)
+        if st.f_flag & os.ST_RDONLY:
+            return READ_ONLY
+        if st.f_bavail * st.f_frsize < LOW_SPACE_BYTES:
+            return DISK_FULL
+    except (OSError, AttributeError):  # no statvfs (Windows): the message decides
+        return None
+    return None
+
+
+def db_error(e: Exception, folder: Path | None = None) -> StoreError:
+    """One true sentence for a database error: signed, busy, disk full, read-only, damaged.
+
+    ``folder``: the data folder, looked at when SQLite's own message does not say why.
+    """
+    msg = str(e).lower()
     if "immutable" in msg or "append-only" in msg or "cannot change status" in msg:
         return StoreError("That note is signed and cannot be changed; add an addendum instead.")
     if "locked" in msg or "busy" in msg:
-        return StoreError("The Scribe database is in use by another program; try again shortly.")
-    if "disk" in msg and "full" in msg:
-        return StoreError("The disk is full; free some space so Scribe can save your work.")
-    return StoreError("The Scribe database could not be read or written; contact support.")
+        return StoreError(BUSY)
+    if "full" in msg:  # SQLITE_FULL: "database or disk is full"
+        return StoreError(DISK_FULL)
+    if "readonly" in msg or "read-only" in msg:  # SQLITE_READONLY
+        return StoreError(disk_problem(folder) or READ_ONLY)
+    problem = disk_problem(folder)
+    if problem:
+        return StoreError(problem)
+    if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        return StoreError(DAMAGED)
+    return StoreError(UNREADABLE)
+
+
+_db_error = db_error
+
+
+def fts_phrases(search: str) -> str:
+    """A full-text query that matches the words typed, whatever they are: each word is one quoted
+    phrase (a ``"`` inside doubled), so FTS5 syntax (quotes, ``NEAR(``, ``*``, ``-``) is only text.
+    Nothing but quotes searches for nothing (an empty phrase matches no row)."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in search.split()) or '""'
 
 
 class Store:
-    def __init__(self, db: Database, audio_dir: Path | None = None, actor: str = "system") -> None:
+    def __init__(self, db: Database, audio_dir: Path | None = None, actor: str = "system",
+                 checkpoint: Path | None = None) -> None:
+        """``checkpoint``: the audit chain's append-only anchor file (``audit.CHECKPOINT_FILE``
+        beside the database); every committed event is appended to it. None: no anchor."""
         self.db = db
         self.audio_dir = audio_dir
         self.actor = actor
+        self.checkpoint = checkpoint
+        self._anchored = 0
         try:
             migrate(db)
-        except DB_DAMAGED as e:
-            raise StoreError(
-                "The Scribe database is damaged or not a Scribe database; restore it from backup."
-            ) from e
+        except DB_DAMAGED as e:  # damaged, unless the disk or a lock explains it
+            err = _db_error(e, self._folder)
+            raise (StoreError(DAMAGED) if err.message == UNREADABLE else err) from e
+        self._bind_unbound_audio()
+        self._anchor()  # events committed before a crash (or before the anchor existed)
 
     @classmethod
     def open(cls, path: Path, actor: str = "system") -> Store:
@@ -84,10 +149,10 @@ class Store:
             db = Database(path)
             db.enable_wal()
         except sqlite3.DatabaseError as e:
-            raise _db_error(e) from e
+            raise _db_error(e, path.parent) from e
         audio = path.parent / "audio"
         audio.mkdir(exist_ok=True)
-        return cls(db, audio, actor)
+        return cls(db, audio, actor, checkpoint=path.parent / audit.CHECKPOINT_FILE)
 
     @classmethod
     def memory(cls, actor: str = "system") -> Store:
@@ -100,12 +165,55 @@ class Store:
     def _audit(self, encounter_id: str | None, action: str, detail: str = "") -> None:
         audit.append(self.db, encounter_id, action, self.actor, utcnow(), detail)
 
+    @property
+    def _folder(self) -> Path | None:
+        """The data folder (where the database and its journal live), when known."""
+        return self.audio_dir.parent if self.audio_dir is not None else None
+
     def _write(self, fn):
         try:
             with self.db.atomic():
-                return fn()
+                result = fn()
         except DB_ERRORS as e:
-            raise _db_error(e) from e
+            raise _db_error(e, self._folder) from e
+        self._anchor()
+        return result
+
+    def _anchor(self) -> None:
+        """Append the events committed since the last anchor to the checkpoint file.
+
+        Only outside a transaction, so nothing appended can be rolled back. A failure (a full
+        disk) is logged and retried after the next change; the commit itself already happened.
+        """
+        if self.checkpoint is None or self.db.conn.in_transaction:
+            return
+        try:
+            start = max(self._anchored, audit.last_anchored(self.checkpoint))
+            self._anchored = audit.anchor(self.db, self.checkpoint, start)
+        except (OSError, *DB_ERRORS) as e:
+            log.warning("audit checkpoint not written (%s); retried after the next change",
+                        type(e).__name__)
+
+    def _audio_id(self, audio_file: str | None) -> str | None:
+        if self.audio_dir is None or not audio_file:
+            return None
+        return audio_file_id(self.audio_dir / Path(audio_file).name)
+
+    def _bind_unbound_audio(self) -> None:
+        """Bind the audio of visits from before binding existed (best effort, at open)."""
+        if self.audio_dir is None:
+            return
+        try:
+            rows = self.db.execute("SELECT id, audio_file FROM encounters WHERE audio_file IS "
+                                   "NOT NULL AND audio_id IS NULL").fetchall()
+            bound = [(fid, eid) for eid, name in rows if (fid := self._audio_id(name))]
+            if bound:
+                with self.db.atomic():
+                    self.db.conn.executemany(
+                        "UPDATE encounters SET audio_id = ? WHERE id = ? AND audio_id IS NULL",
+                        bound)
+        except DB_ERRORS as e:
+            log.warning("audio binding skipped (%s)", type(e).__name__)
 
     def _move(self, enc: Encounter, new: Status, failure: str | None = None) -> None:
         require_move(enc.status, new)
@@ -127,6 +235,7 @@ class Store:
         source: str = "recorded",
         encounter_id: str | None = None,
     ) -> Encounter:
+        label = clean_text(label).strip()  # a label or file name never carries control characters
         enc = Encounter(encounter_id or new_id(), utcnow(), label, status, duration_s, audio_file, None, template,
                         consent)
 
@@ -143,6 +252,7 @@ class Store:
                     "template": template,
                     "consent": int(consent),
                     "updated_at": enc.created_at.isoformat(),
+                    "audio_id": self._audio_id(audio_file),
                 }
             )
             self._audit(enc.id, "created", f"{source}; status={status.value}")
@@ -174,7 +284,7 @@ class Store:
         params: list[str] = []
         clauses = [] if include_discarded else ["status != 'discarded'"]
         if search and search.strip():
-            q = self.db.quote_fts(search.strip())
+            q = fts_phrases(search)
             clauses.append(
                 "(label LIKE ? OR id IN (SELECT encounter_id FROM transcripts WHERE rowid IN "
                 "(SELECT rowid FROM transcripts_fts WHERE transcripts_fts MATCH ?)) "
@@ -185,7 +295,10 @@ class Store:
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY created_at DESC"
-        return [_encounter(r) for r in self.db.query(sql, params)]
+        try:
+            return [_encounter(r) for r in self.db.query(sql, params)]
+        except DB_ERRORS as e:
+            raise _db_error(e, self._folder) from e
 
     def set_status(self, encounter_id: str, status: Status, failure: str | None = None) -> None:
         self._write(lambda: self._move(self.get(encounter_id), status, failure))
@@ -197,14 +310,18 @@ class Store:
     def set_audio(self, encounter_id: str, audio_file: str, duration_s: float) -> None:
         def go() -> None:
             self.get(encounter_id)
-            self.db["encounters"].update(
-                encounter_id, {"audio_file": audio_file, "duration_s": duration_s}
+            self.db["encounters"].update(  # binds the file to the visit (see AudioVault.load)
+                encounter_id, {"audio_file": audio_file, "duration_s": duration_s,
+                               "audio_id": self._audio_id(audio_file)}
             )
             self._audit(encounter_id, "recorded", f"duration_s={duration_s:.1f}")
 
         self._write(go)
 
     def set_label(self, encounter_id: str, label: str) -> None:
+        label = clean_text(label).strip()
+        if self.get(encounter_id).status == Status.SIGNED:
+            raise SignOffError("The visit is signed; its label can no longer change.")
         self._write(lambda: self.db["encounters"].update(encounter_id, {"label": label}))
 
     # --- transcript ---------------------------------------------------------------------------
@@ -351,7 +468,8 @@ class Store:
                     "attestation": attestation,
                 },
             )
-            self._audit(encounter_id, "signed", f"sha256={sig.sha256}")
+            record = audit.record_digest(self.db, encounter_id)  # what verify recomputes
+            self._audit(encounter_id, "signed", f"sha256={sig.sha256}; record={record}")
             self._move(enc, Status.SIGNED)
             return sig
 
@@ -411,7 +529,8 @@ class Store:
         """Record that a visit's audio file was deleted (retention); the note and transcript stay."""
 
         def go() -> None:
-            self.db.execute("UPDATE encounters SET audio_file = NULL WHERE id = ?", [encounter_id])
+            self.db.execute("UPDATE encounters SET audio_file = NULL, audio_id = NULL WHERE id = ?",
+                            [encounter_id])
             self._audit(encounter_id, "audio_deleted", why)
 
         self._write(go)
@@ -427,8 +546,15 @@ class Store:
     def audit_events(self, encounter_id: str | None = None) -> list[AuditEvent]:
         return audit.events(self.db, encounter_id)
 
-    def verify_audit(self) -> audit.VerifyResult:
-        return audit.verify(self.db)
+    def verify_audit(self, pins: tuple[str, ...] = ()) -> audit.VerifyResult:
+        """The chain, its checkpoint file (when this store has one), ``seq:hash`` pins from
+        exported notes, and every signed record."""
+        return audit.verify(self.db, self.checkpoint, pins)
+
+    def audit_pin(self, encounter_id: str) -> str:
+        """``seq:hash`` of the audit event of the visit's newest signature (note or addendum):
+        what an export prints to pin the chain (``scribe audit verify --pin``)."""
+        return audit.signature_pin(self.db, encounter_id)
 
     def setting(self, key: Setting) -> str | None:
         """The stored text of a setting, or None; read settings through ``Settings``."""
@@ -456,4 +582,5 @@ def _encounter(r: dict) -> Encounter:
         failure=r["failure"],
         template=r["template"] or "soap",
         consent=bool(r["consent"]),
+        audio_id=r.get("audio_id"),
     )
