@@ -1,4 +1,5 @@
-"""An addendum to a signed note: its own text, signer and attestation."""
+"""An addendum to a signed note: its own text and attestation, signed (like the note) as the
+signed-in profile, shown read-only; the passphrase is asked again after "Sign addendum"."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import utcnow
+from scribe.errors import ScribeError
 from scribe.visit.workspace import Workspace
 
 _ACTIVITY = {
@@ -62,15 +63,18 @@ class LockScreen(QWidget):
         self.passphrase.setMinimumWidth(280)
 
     def on_unlock(self) -> None:
-        if self.session.profile.check(self.passphrase.text()):
-            self.passphrase.clear()
-            self.error.hide()
-            self.session.record_unlock("lock screen")
-            self.unlocked.emit()
-        else:
-            self.passphrase.clear()
-            self.error.setText("The passphrase is wrong; try again.")
+        """Unlock when the passphrase is right; wrong ones count towards the waits and lockout
+        (shared with sign-in and signing) and are audited at the next unlock."""
+        typed = self.passphrase.text()
+        self.passphrase.clear()
+        try:
+            self.session.unlock_screen(typed)
+        except ScribeError as e:
+            self.error.setText(e.message)
             self.error.show()
+            return
+        self.error.hide()
+        self.unlocked.emit()
 
 
 class AutoLock(QObject):

@@ -146,9 +146,12 @@ class MainWindow(QMainWindow):
         settings.triggered.connect(self.on_settings)
         templates = QAction("Note templates…", self)
         templates.triggered.connect(self.on_templates)
+        passphrase = QAction("Change passphrase…", self)
+        passphrase.triggered.connect(self.on_change_passphrase)
         menu = self.menuBar().addMenu("&Scribe")
         menu.addAction(settings)
         menu.addAction(templates)
+        menu.addAction(passphrase)
 
         controller.visits_changed.connect(self.refresh)
         controller.message.connect(self.on_message)
@@ -258,6 +261,18 @@ class MainWindow(QMainWindow):
 
         # The review view's picker lists templates afresh each time a visit is shown.
         TemplateDialog(self.controller.ws.templates_dir, self).exec()
+
+    def on_change_passphrase(self) -> None:
+        from ui.profile_dialog import change_passphrase
+
+        if self.controller.busy or self.controller.recording is not None:
+            # The data key changes: nothing may be reading or writing with the old one.
+            self.on_message("Stop the recording and let processing finish before changing the "
+                            "passphrase.", "error")
+            return
+        if change_passphrase(self.controller.ws, self):
+            self.on_message("Passphrase changed; old copies of your key no longer open Scribe.",
+                            "info")
 
     def on_settings(self) -> None:
         SettingsDialog(self.controller.ws, self,

@@ -1,8 +1,9 @@
 """Sign-in: the first start creates the clinician profile; later starts ask for the passphrase.
 
 ``sign_in()`` returns an open :class:`scribe.visit.Workspace` (or None if the user
-cancels); the app opens its window over it. ``confirm_passphrase()`` is what the sign
-dialog calls before a note is signed: a signature means this person.
+cancels); the app opens its window over it. ``confirm_passphrase()`` is what the controller's
+``sign_check`` calls before a note or an addendum is signed: a signature means this person.
+``change_passphrase()`` is "Change passphrase…": a new passphrase and a new data key.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.errors import AuthError
+from scribe.errors import AuthError, ScribeError
 from scribe.paths import data_dir
-from scribe.security.profile import Profile, check_new_passphrase
+from scribe.security.profile import MIN_PASSPHRASE, Profile, check_new_passphrase
 from scribe.visit.workspace import Workspace
 
 
@@ -42,7 +43,7 @@ class ProfileDialog(QDialog):
         self.name.setPlaceholderText("Dr. Ada Lovelace")
         self.credentials = QLineEdit()
         self.credentials.setPlaceholderText("MD")
-        self.passphrase = _password_field("at least 8 characters")
+        self.passphrase = _password_field(f"at least {MIN_PASSPHRASE} characters")
         self.repeat = _password_field()
         self.error = QLabel()
         self.error.setObjectName("error")
@@ -140,12 +141,12 @@ def sign_in(home: Path | None = None, parent: QWidget | None = None) -> Workspac
     ask = PassphraseDialog("Sign in to Scribe", f"Passphrase for {profile.signer}:", parent)
     while ask.exec() == QDialog.DialogCode.Accepted:
         try:
-            session = Workspace.open(home, actor="app", passphrase=ask.passphrase.text())
+            session = Workspace.open(home, actor="app", passphrase=ask.passphrase.text(),
+                                     record_sign_in=True)
         except AuthError as e:
             ask.show_error(e.message)
             continue  # other errors (a damaged database) go to the caller to show
-        session.record_unlock("sign-in")
-        return session
+        return session  # Workspace.open audited the sign-in and the failures before it
     return None
 
 
@@ -157,7 +158,80 @@ def confirm_passphrase(session: Workspace, parent: QWidget | None = None) -> boo
         parent,
     )
     while ask.exec() == QDialog.DialogCode.Accepted:
-        if session.profile.check(ask.passphrase.text()):
-            return True
-        ask.show_error("The passphrase is wrong; the note was not signed.")
+        try:  # the same waits after wrong passphrases as at sign-in
+            session.confirm(ask.passphrase.text(), "nothing was signed")
+        except AuthError as e:
+            ask.show_error(e.message)
+            continue
+        return True
+    return False
+
+
+class ChangePassphraseDialog(QDialog):
+    """Current passphrase, then the new one twice; the data is re-encrypted under a new key."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change passphrase")
+        self.current = _password_field()
+        self.new = _password_field(f"at least {MIN_PASSPHRASE} characters")
+        self.repeat = _password_field()
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        intro = QLabel("Every visit and recording is re-encrypted under a new key; old copies of "
+                       "your profile then open nothing with the old passphrase.")
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Current passphrase", self.current)
+        form.addRow("New passphrase", self.new)
+        form.addRow("Repeat new passphrase", self.repeat)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change passphrase")
+        self.buttons.accepted.connect(self.on_accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def problem(self) -> str | None:
+        """Why the form cannot be accepted yet, as one sentence; None when it can."""
+        if not self.current.text():
+            return "Enter your current passphrase."
+        try:
+            check_new_passphrase(self.new.text())
+        except AuthError as e:
+            return e.message
+        if self.new.text() != self.repeat.text():
+            return "The two new passphrases differ; type them again."
+        return None
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def on_accept(self) -> None:
+        msg = self.problem()
+        if msg:
+            self.show_error(msg)
+            return
+        self.accept()
+
+
+def change_passphrase(session: Workspace, parent: QWidget | None = None) -> bool:
+    """"Change passphrase…": ask, then rotate the key; True when changed. Call it only while no
+    recording or processing runs (the data key changes under them)."""
+    dlg = ChangePassphraseDialog(parent)
+    while dlg.exec() == QDialog.DialogCode.Accepted:
+        try:
+            session.change_passphrase(dlg.current.text(), dlg.new.text())
+        except ScribeError as e:
+            dlg.show_error(e.message)
+            dlg.current.clear()
+            continue
+        return True
     return False

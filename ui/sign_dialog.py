@@ -1,7 +1,9 @@
-"""Sign-off: signer name and credentials, the attestation, and one acknowledgement per flag."""
+"""Sign-off: who signs (the signed-in profile, read-only), the attestation, one acknowledgement per
+flag. The passphrase is asked again after Sign (the controller's ``sign_check``)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -28,14 +30,19 @@ def flagged_sentences(note: NoteDraft) -> list[tuple[int, str, str]]:
 
 
 class SignerFields(QWidget):
-    """Name and credentials, shared by the sign and addendum dialogs."""
+    """The signed-in profile's name and credentials, read-only: a signature means this person.
+
+    Shared by the sign and addendum dialogs; what is typed here is never what a signature names
+    (the controller signs as ``ws.profile``)."""
 
     def __init__(self, name: str, credentials: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = QLineEdit(name)
-        self.name.setPlaceholderText("e.g. Dana Smith")
         self.credentials = QLineEdit(credentials)
-        self.credentials.setPlaceholderText("e.g. MD")
+        for field in (self.name, self.credentials):
+            field.setReadOnly(True)
+            field.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            field.setToolTip("You sign as the signed-in profile.")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", self.name)

@@ -68,12 +68,15 @@ def test_profile_form_explains_what_is_missing(qtbot):
     qtbot.addWidget(dlg)
     assert "name" in dlg.problem()
     dlg.name.setText("Dr. Ada Lovelace")
-    dlg.passphrase.setText("short")
-    assert "at least 8" in dlg.problem()
-    dlg.passphrase.setText("long enough")
-    dlg.repeat.setText("long enougH")
+    dlg.passphrase.setText("12345678")
+    assert dlg.problem() == ("Choose a passphrase of at least 12 characters; a few unrelated "
+                             "words are easy to remember.")
+    dlg.passphrase.setText("aaaaaaaaaaaa")
+    assert dlg.problem() == "That passphrase is too easy to guess; choose a few unrelated words."
+    dlg.passphrase.setText("long enough words")
+    dlg.repeat.setText("long enough wordS")
     assert "differ" in dlg.problem()
-    dlg.repeat.setText("long enough")
+    dlg.repeat.setText("long enough words")
     assert dlg.problem() is None
 
 
@@ -120,3 +123,75 @@ def test_signing_asks_for_the_passphrase_again(qtbot, monkeypatch, session):
     monkeypatch.setattr(profile_dialog.PassphraseDialog, "exec",
                         lambda self: QDialog.DialogCode.Rejected)
     assert confirm_passphrase(session) is False
+
+
+def test_lock_screen_guessing_is_slowed_locked_out_and_audited(qtbot, window, session,
+                                                             monkeypatch):
+    import scribe.security.attempts as attempts
+
+    t = {"now": 1_900_000_000.0}
+    monkeypatch.setattr(attempts, "now", lambda: t["now"])
+    lock = AutoLock(window, session, minutes=0)
+    lock.lock()
+    for i in range(5):  # five guesses typed at the lock screen, each after the last wait
+        lock.screen.passphrase.setText(f"guess number {i}")
+        lock.screen.button.click()
+        assert lock.locked
+        t["now"] += attempts.wait_after(i + 1) if i < 4 else 0
+    assert lock.screen.error.text() == (
+        "The passphrase is wrong; wait 30 seconds before trying again.")
+    t["now"] += 5
+    lock.screen.passphrase.setText(PASS)  # the right passphrase, during the lockout
+    lock.screen.button.click()
+    assert lock.locked and lock.screen.error.text() == (
+        "Too many wrong passphrases; wait 25 seconds and try again.")
+    assert lock.screen.passphrase.text() == ""
+    t["now"] += 25
+    lock.screen.passphrase.setText(PASS)
+    lock.screen.button.click()
+    assert not lock.locked and window.centralWidget().isVisible()
+    failed = [e.detail for e in session.store.audit_events() if e.action == "sign-in failed"]
+    assert len(failed) == 5 and all(d.startswith("lock screen at ") for d in failed)
+    assert all("guess" not in e.detail for e in session.store.audit_events())
+
+
+def test_change_passphrase_dialog_rotates_the_key(qtbot, monkeypatch, session, tmp_path):
+    import json
+    import shutil
+
+    from scribe.store.secure import connect
+    from ui.profile_dialog import ChangePassphraseDialog, change_passphrase
+
+    home = session.home
+    aside = tmp_path / "profile-before.json"
+    shutil.copy(home / "profile.json", aside)
+    answers = iter([("not it at all", "orchard lantern copper"), (PASS, "aaaaaaaaaaaa"),
+                    (PASS, "orchard lantern copper")])
+    shown = []
+
+    def fill(self):  # the user types, clicks "Change passphrase"; the dialog stays while wrong
+        while True:
+            if not self.error.isHidden():
+                shown.append(self.error.text())
+                self.error.hide()
+            cur, new = next(answers)
+            self.current.setText(cur)
+            self.new.setText(new)
+            self.repeat.setText(new)
+            self.on_accept()
+            if self.error.isHidden():
+                return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ChangePassphraseDialog, "exec", fill)
+    assert change_passphrase(session) is True
+    assert shown == ["The current passphrase is wrong; try again.",
+                     "That passphrase is too easy to guess; choose a few unrelated words."]
+    old_key = Profile(aside, "x", "", json.loads(aside.read_text())["key"]).unlock(PASS)
+    import pytest as _pytest
+
+    from scribe.errors import StoreError
+    with _pytest.raises(StoreError):
+        connect(home / "scribe.db", old_key)
+    # The open window keeps working under the new key.
+    assert session.store.verify_audit().ok
+    assert Profile.load(home).check("orchard lantern copper")

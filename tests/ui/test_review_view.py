@@ -10,6 +10,9 @@ from scribe.domain import Status
 from scribe.export.text import export_text
 from tests.ui.conftest import reviewed_visit
 
+SIGNER = "Clinician"
+"""The signed-in profile of the test workspace (SCRIBE_CLINICIAN is not set)."""
+
 
 def _open(make_window, store, flagged=False):
     eid = reviewed_visit(store, flagged)
@@ -108,7 +111,7 @@ def test_sign_with_flag_acknowledgement_then_addendum_and_copy(make_window, stor
     view.sign_btn.click()
     assert seen["enabled_before_ticks"] is False  # a flag must be acknowledged first
     assert store.get(eid).status == Status.SIGNED
-    assert view.signature.text().startswith("Signed by Dana Smith, MD at ")
+    assert view.signature.text().startswith(f"Signed by {SIGNER} at ")  # not what was typed
     assert all(ed.isReadOnly() for ed in view.editor.editors)
     assert view.copy_btn.isEnabled() and view.save_btn.isEnabled()
     assert [e.action for e in store.audit_events(eid)].count("flag_acknowledged") == 1
@@ -123,24 +126,64 @@ def test_sign_with_flag_acknowledgement_then_addendum_and_copy(make_window, stor
     assert "exported" in [e.action for e in store.audit_events(eid)]
 
 
-def test_signer_is_remembered(make_window, store):
+def test_the_sign_dialog_shows_the_profile_read_only(make_window, store, ws):
     w, eid = _open(make_window, store)
-    w.review.dialog_exec, _ = _accept_with("Dana Smith", "MD")
-    w.review.sign_btn.click()
-    eid2 = reviewed_visit(store)
-    w.refresh()
-    w.select(eid2)
-    w.review.dialog_exec, seen = _accept_with("Dana Smith", "MD")
+    seen = {}
 
     def look(dialog):
         seen["name"] = dialog.signer.name.text()
-        seen["cred"] = dialog.signer.credentials.text()
+        seen["read_only"] = dialog.signer.name.isReadOnly() and \
+            dialog.signer.credentials.isReadOnly()
         return QDialog.DialogCode.Rejected
 
     w.review.dialog_exec = look
     w.review.sign_btn.click()
-    assert (seen["name"], seen["cred"]) == ("Dana Smith", "MD")
-    assert store.get(eid2).status == Status.IN_REVIEW
+    assert seen == {"name": ws.profile.name, "read_only": True}
+    assert store.get(eid).status == Status.IN_REVIEW
+
+
+def _app_sign_check(w, ws, monkeypatch, typed):
+    """The passphrase is asked again as the app wires it (ui/app.py); ``typed`` the answers."""
+    from ui import profile_dialog
+
+    asked = []
+
+    def type_it(self):
+        asked.append(self.error.text() if not self.error.isHidden() else "")
+        answer = next(typed, None)
+        if answer is None:
+            return QDialog.DialogCode.Rejected
+        self.passphrase.setText(answer)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(profile_dialog.PassphraseDialog, "exec", type_it)
+    w.controller.sign_check = lambda: profile_dialog.confirm_passphrase(ws, w)
+    return asked
+
+
+def test_the_app_addendum_needs_the_passphrase(make_window, store, ws, monkeypatch):
+    w, eid = _open(make_window, store)
+    view = w.review
+    asked = _app_sign_check(w, ws, monkeypatch, iter(["test passphrase"]))
+    view.dialog_exec, _ = _accept_with("Dana Smith", "MD")
+    view.sign_btn.click()
+    assert store.get(eid).status == Status.SIGNED and asked == [""]
+
+    # Someone at the unlocked workstation tries to amend: a wrong passphrase, then Cancel.
+    asked = _app_sign_check(w, ws, monkeypatch, iter(["someone else's guess"]))
+    view.dialog_exec, _ = _accept_with("Dana Smith", "MD")
+    view.addendum_btn.click()
+    assert asked == ["", "The passphrase is wrong and nothing was signed; try again."]
+    assert store.addenda(eid) == []
+    assert "rash resolved" not in view.addenda.text()
+    assert "rash resolved" not in export_text(store, eid)
+
+    _app_sign_check(w, ws, monkeypatch, iter(["test passphrase"]))
+    view.dialog_exec, _ = _accept_with("Dana Smith", "MD")
+    view.addendum_btn.click()
+    assert "rash resolved" in view.addenda.text()
+    assert f"Signed by {SIGNER} at " in view.addenda.text()
+    assert [a.signature.signer for a in store.addenda(eid)] == [SIGNER]
 
 
 def test_save_as_txt_writes_the_export(make_window, store, tmp_path):
