@@ -7,12 +7,13 @@ call happens here, on the main thread; lane jobs only report back through queued
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 from scribe.domain import (
@@ -29,7 +30,7 @@ from scribe.errors import NotFoundError, ScribeError
 from scribe.note.signoff import DEFAULT_ATTESTATION
 from scribe.store.store import NoteRecord
 from scribe.visit.engines import Engines
-from scribe.visit.export import export_file, note_text
+from scribe.visit.export import export_clipboard, export_file, record_view
 from scribe.visit.recording import (
     VisitRecording,
     pause_recording,
@@ -91,6 +92,11 @@ class Controller(QObject):
         self.signals.finished.connect(self.on_finished, q)
         self.signals.live.connect(self.on_live, q)
         self.signals.draft_text.connect(self.draft_text, q)
+        # A copied signed note is cleared from the clipboard after a while, if it is still there.
+        self.clipboard_timer = QTimer(self)
+        self.clipboard_timer.setSingleShot(True)
+        self.clipboard_timer.timeout.connect(self.clear_copied_note)
+        self._copied_sha: str | None = None
 
     # --- settings -----------------------------------------------------------------------------
     def engines(self) -> Engines:
@@ -116,6 +122,16 @@ class Controller(QObject):
 
     def note(self, eid: str) -> NoteRecord | None:
         return self.store.get_note(eid)
+
+    def view_visit(self, eid: str) -> bool:
+        """Audit that the clinician opens this visit's transcript and note (the review screen calls
+        it before showing them); False, with one sentence, when the event cannot be written."""
+        try:
+            record_view(self.ws, eid, "review")
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return False
+        return True
 
     def addenda(self, eid: str) -> list[Addendum]:
         return self.store.addenda(eid)
@@ -389,17 +405,32 @@ class Controller(QObject):
             return False
 
     def signer(self) -> tuple[str, str]:
-        return self.ws.settings.signer
+        """(name, credentials) of the signed-in profile: who every signature here names."""
+        p = self.ws.profile
+        return (p.name, p.credentials) if p is not None else ("", "")
 
-    def sign(self, eid: str, name: str, credentials: str, acknowledged: list[int],
-             attestation: str = DEFAULT_ATTESTATION) -> Signature | None:
-        signer = ", ".join(p.strip() for p in (name, credentials) if p.strip())
+    def _signer(self, what: str) -> str | None:
+        p = self.ws.profile
+        if p is None or not p.signer:
+            self.message.emit(f"No clinician profile is signed in, so {what}.", "error")
+            return None
+        return p.signer
+
+    def _confirmed(self, what: str) -> bool:
+        """The passphrase entered again (``sign_check``, the app's dialog) before a signature."""
         if self.sign_check is not None and not self.sign_check():
-            self.message.emit("The note was not signed.", "info")
+            self.message.emit(f"{what[0].upper()}{what[1:]}.", "info")
+            return False
+        return True
+
+    def sign(self, eid: str, acknowledged: list[int],
+             attestation: str = DEFAULT_ATTESTATION) -> Signature | None:
+        """Sign as the signed-in profile, after the passphrase is entered again."""
+        signer = self._signer("the note was not signed")
+        if signer is None or not self._confirmed("the note was not signed"):
             return None
         try:
             sig = self.store.sign(eid, signer, attestation, acknowledged)
-            self.ws.settings.remember_signer(name, credentials)
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return None
@@ -407,9 +438,12 @@ class Controller(QObject):
         self.message.emit("Note signed.", "info")
         return sig
 
-    def add_addendum(self, eid: str, text: str, name: str, credentials: str,
+    def add_addendum(self, eid: str, text: str,
                      attestation: str = DEFAULT_ATTESTATION) -> Addendum | None:
-        signer = ", ".join(p.strip() for p in (name, credentials) if p.strip())
+        """An addendum signed as the signed-in profile, after the passphrase is entered again."""
+        signer = self._signer("the addendum was not signed")
+        if signer is None or not self._confirmed("the addendum was not signed"):
+            return None
         try:
             return self.store.add_addendum(eid, text, signer, attestation)
         except ScribeError as e:
@@ -417,25 +451,37 @@ class Controller(QObject):
             return None
 
     def copy_export(self, eid: str) -> bool:
+        """The signed note to the clipboard: audited first, cleared after the set time."""
         try:
-            text = note_text(self.ws, eid)
-            QGuiApplication.clipboard().setText(text)
-            self.store.record_export(eid, "clipboard")
+            text = export_clipboard(self.ws, eid, QGuiApplication.clipboard().setText)
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return False
-        self.message.emit("The signed note is on the clipboard.", "info")
+        seconds = self.ws.settings.clipboard_clear_seconds
+        self._copied_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()  # not the text
+        if seconds > 0:
+            self.clipboard_timer.start(seconds * 1000)
+            self.message.emit(f"The signed note is on the clipboard for {seconds} seconds.",
+                              "info")
+        else:
+            self.clipboard_timer.stop()
+            self.message.emit("The signed note is on the clipboard.", "info")
         return True
 
+    def clear_copied_note(self) -> None:
+        """Clear the clipboard if it still holds exactly the note copied; else leave it alone."""
+        sha, self._copied_sha = self._copied_sha, None
+        board = QGuiApplication.clipboard()
+        if sha is not None and \
+                hashlib.sha256(board.text().encode("utf-8")).hexdigest() == sha:
+            board.clear()
+
     def save_export(self, eid: str, path: str | Path) -> bool:
+        """The signed note to a file (audited before it is written; see scribe.visit.export)."""
         try:
             export_file(self.ws, eid, Path(path))
         except ScribeError as e:
             self.message.emit(e.message, "error")
-            return False
-        except OSError:
-            self.message.emit(f"Could not write {Path(path).name}; choose another folder.",
-                              "error")
             return False
         self.message.emit(f"Saved {Path(path).name}.", "info")
         return True

@@ -160,6 +160,8 @@ class ReviewView(QWidget):
         if self.encounter_id != encounter_id:
             self.flush()
             self.player.stop()
+            if not self.controller.view_visit(encounter_id):  # audited before it is shown
+                return
         self.encounter_id = encounter_id
         c = self.controller
         enc = c.encounter(encounter_id)
@@ -285,8 +287,8 @@ class ReviewView(QWidget):
         dialog = SignDialog(self.editor.note, name, credentials, parent=self)
         if self.dialog_exec(dialog) != QDialog.DialogCode.Accepted:
             return
-        if self.controller.sign(self.encounter_id, dialog.name(), dialog.credentials(),
-                                dialog.acknowledged(), dialog.attestation):
+        # The signer is the signed-in profile (shown read-only); the passphrase is asked again.
+        if self.controller.sign(self.encounter_id, dialog.acknowledged(), dialog.attestation):
             self.load(self.encounter_id)
             self.changed.emit()
 
@@ -297,8 +299,8 @@ class ReviewView(QWidget):
         dialog = AddendumDialog(name, credentials, parent=self)
         if self.dialog_exec(dialog) != QDialog.DialogCode.Accepted:
             return
-        if self.controller.add_addendum(self.encounter_id, dialog.addendum_text(), dialog.name(),
-                                        dialog.credentials(), dialog.attestation):
+        if self.controller.add_addendum(self.encounter_id, dialog.addendum_text(),
+                                        dialog.attestation):
             self.load(self.encounter_id)
 
     def on_copy(self) -> None:

@@ -122,11 +122,17 @@ class SettingsDialog(QDialog):
         self.retention_days.setSuffix(" days")
         self.retention_days.setSpecialValueText("Keep audio")
         self.retention_days.setValue(settings.retention_days)
+        self.clipboard_seconds = QSpinBox()
+        self.clipboard_seconds.setRange(0, 3600)
+        self.clipboard_seconds.setSuffix(" s")
+        self.clipboard_seconds.setSpecialValueText("Never")
+        self.clipboard_seconds.setValue(settings.clipboard_clear_seconds)
         privacy = QWidget()
         pl = QFormLayout(privacy)
         pl.addRow("Lock after idle", self.lock_minutes)
         pl.addRow("Delete audio after", self.retention_days)
         pl.addRow("", QLabel("Transcripts and notes are kept; only the audio is deleted."))
+        pl.addRow("Clear a copied note after", self.clipboard_seconds)
 
         # --- vocabulary ---------------------------------------------------------------------
         self.vocabulary = QPlainTextEdit("\n".join(ws.user_words()))
@@ -226,6 +232,7 @@ class SettingsDialog(QDialog):
         s.set(Setting.DRAFT_ENGINE, self.engine.currentData())
         s.set(Setting.LOCK_MINUTES, self.lock_minutes.value())
         s.set(Setting.AUDIO_RETENTION_DAYS, self.retention_days.value())
+        s.set(Setting.CLIPBOARD_CLEAR_SECONDS, self.clipboard_seconds.value())
         words = [w.strip() for w in self.vocabulary.toPlainText().splitlines() if w.strip()]
         try:
             save_user_words(words, self.ws.vocabulary_path)

@@ -11,12 +11,15 @@ from scribe import paths
 from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.recover import interrupted_count
+from scribe.visit.retry import fail_abandoned
 from scribe.visit.workspace import Workspace
 
 
 def open_workspace(remind_recover: bool = True) -> Workspace:
-    """The encrypted workspace, unlocked with SCRIBE_PASSPHRASE or a typed passphrase."""
-    ws = Workspace.open(actor="cli")
+    """The encrypted workspace, unlocked with SCRIBE_PASSPHRASE or a typed passphrase; every
+    command's sign-in is audited under the clinician's name."""
+    ws = Workspace.open(actor="cli", record_sign_in=True)
+    fail_abandoned(ws)  # a visit a dead process left Transcribing/Drafting becomes retryable
     if remind_recover:
         n = interrupted_count(ws)
         if n:

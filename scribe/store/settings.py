@@ -26,6 +26,7 @@ class Setting(str, Enum):
     SIGNER_NAME = "signer_name"
     SIGNER_CREDENTIALS = "signer_credentials"
     CLINICIAN_VOICEPRINT = "clinician_voiceprint"
+    CLIPBOARD_CLEAR_SECONDS = "clipboard_clear_seconds"
 
 
 DEFAULTS: dict[Setting, str] = {
@@ -37,6 +38,7 @@ DEFAULTS: dict[Setting, str] = {
     Setting.SIGNER_NAME: "",
     Setting.SIGNER_CREDENTIALS: "",
     Setting.CLINICIAN_VOICEPRINT: "",
+    Setting.CLIPBOARD_CLEAR_SECONDS: "60",
 }
 
 
@@ -89,6 +91,11 @@ class Settings:
     def retention_days(self) -> int:
         """Days after signing before a visit's audio is deleted (0 = keep forever)."""
         return self.number(Setting.AUDIO_RETENTION_DAYS)
+
+    @property
+    def clipboard_clear_seconds(self) -> int:
+        """Seconds after which the app clears a signed note it copied, if still there (0 = never)."""
+        return self.number(Setting.CLIPBOARD_CLEAR_SECONDS)
 
     @property
     def signer(self) -> tuple[str, str]:

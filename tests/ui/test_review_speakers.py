@@ -43,7 +43,7 @@ def test_swap_and_per_line_speaker_fix_are_saved_and_audited(make_window, store)
     rows = [[view.audit.item(r, c).text() for c in range(4)] for r in range(view.audit.rowCount())]
     fixes = [r for r in rows if r[1] == "transcript_edited"]
     assert [r[3] for r in fixes] == ["speakers swapped", "segment 2 speaker set to other"]
-    assert all(r[2] == "test" for r in fixes)
+    assert all(r[2] == "test:Clinician" for r in fixes)  # the channel and the clinician
     assert rows[0][1] == "created"
 
 

@@ -84,7 +84,7 @@ def test_sign_check_can_refuse(qtbot, ws, store):
     eid = reviewed_visit(store)
     ctrl = Controller(ws)
     ctrl.sign_check = lambda: False
-    assert ctrl.sign(eid, "Dana Smith", "MD", []) is None
+    assert ctrl.sign(eid, []) is None
     assert store.get_note(eid).signature is None
     ctrl.sign_check = lambda: True
-    assert ctrl.sign(eid, "Dana Smith", "MD", []) is not None
+    assert ctrl.sign(eid, []) is not None
