@@ -17,6 +17,7 @@ import json
 import math
 import os
 import queue
+import shutil
 import threading
 import time
 import uuid
@@ -55,6 +56,12 @@ _CANNOT_OPEN = (
 _CANNOT_WRITE = (
     "The recording could not be written to disk; check that the audio folder is writable."
 )
+
+NO_ROOM = ("The disk is nearly full: less than a minute of recording would fit; free some space "
+           "before recording.")
+MIN_FREE_S = 60.0
+"""Recording does not start with room for less than this much audio (plus the database's margin)."""
+DB_MARGIN_BYTES = 1024 * 1024
 
 _STOP = object()
 _LOST = object()
@@ -238,6 +245,7 @@ class Recorder:
             self._resampler = _Resampler(self.capture_samplerate, self.samplerate, self.channels)
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._check_room()
             self._part = self._claim_part()
             writer = self._writer_factory(
                 self._part, wav_header(self.samplerate, self.channels, None)
@@ -415,6 +423,17 @@ class Recorder:
         self._done.set()
 
     # ---- helpers ----------------------------------------------------------------------------
+    def _check_room(self) -> None:
+        """Refuse to start on a disk that cannot hold a minute of audio and the visit's row: a
+        recording that fills the disk in its first seconds leaves nothing worth keeping."""
+        need = int(MIN_FREE_S * self.samplerate * self._frame_bytes) + DB_MARGIN_BYTES
+        try:
+            free = shutil.disk_usage(self.out_dir).free
+        except OSError:
+            return  # the write that follows says what is wrong
+        if free < need:
+            raise DiskFullError(NO_ROOM)
+
     def _device_accepts(self, sd: Any, device: int) -> bool:
         try:
             sd.check_input_settings(

@@ -1,4 +1,5 @@
-"""Clinical language helpers: words, numbers and doses, negation, answers, fillers, lexicon."""
+"""Clinical language helpers: words, numbers and doses, negation, answers, fillers, lexicon,
+and the one text sanitiser (safe_text)."""
 
 from scribe.nlp.answers import ANSWER_WORDS, NO_ANSWER, YES_ANSWER, drop_leading_answer
 from scribe.nlp.content import content_words, plain_content_words
@@ -18,6 +19,7 @@ from scribe.nlp.lexicon import (
 )
 from scribe.nlp.negation import NEGATION_POST, NEGATION_PRE, TERMINATION, negated_terms
 from scribe.nlp.quantities import NUMBER_WORDS, doses, normalize_numbers, numbers
+from scribe.nlp.safe_text import clean_text, has_control, printable
 from scribe.nlp.words import STOPWORDS, bare_word, expand_abbreviations, stem, tokens
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "YES_ANSWER",
     "bare_word",
     "build_vocabulary",
+    "clean_text",
     "clinical_terms",
     "clinical_vocabulary",
     "content_words",
@@ -43,12 +46,14 @@ __all__ = [
     "drugs_mentioned",
     "expand_abbreviations",
     "generic_drug_names",
+    "has_control",
     "is_hesitation",
     "lexicon_words",
     "negated_terms",
     "normalize_numbers",
     "numbers",
     "plain_content_words",
+    "printable",
     "read_word_list",
     "stem",
     "strip_fillers",

@@ -15,14 +15,20 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from scribe.domain import NoteDraft, Section, Sentence, Support
+from scribe.nlp.safe_text import clean_text
 
 SIMILAR = 0.5
 """Character similarity (difflib ratio) above which an edited sentence keeps the old evidence."""
 
 
 def split_lines(text: str) -> list[str]:
-    """The sentences of a section's text: one per non-empty line, surrounding spaces removed."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """The sentences of a section's text: one per non-empty line, surrounding spaces removed.
+
+    What the clinician typed or pasted loses its control characters here (a pasted ESC, NUL or
+    U+202E never reaches the stored note, its signature hash or the export); CR and CRLF end a line.
+    """
+    lines = clean_text(text, multiline=True).split("\n")
+    return [line.strip() for line in lines if line.strip()]
 
 
 def similarity(a: str, b: str) -> float:

@@ -17,7 +17,8 @@ from models.store import ModelStore
 from scribe.audio.files import duration_s, load_audio
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
-from scribe.errors import ModelUnavailableError
+from scribe.errors import ModelUnavailableError, ScribeError
+from scribe.nlp.safe_text import clean_text
 from scribe.speech.hardware import detect_device
 
 ProgressFn = Callable[[float], None]
@@ -69,24 +70,35 @@ def load_model(model: str = "base", device: str = "auto", models_root: Path | No
                 compute_type=info.compute_type,
                 cpu_threads=info.cpu_threads,
             )
-        except (RuntimeError, ValueError, OSError):
-            raise ModelUnavailableError(
-                f"The speech model '{model}' could not be loaded; reinstall or re-import it."
-            ) from None
+        except Exception:  # noqa: BLE001 - CTranslate2 and tokenizers raise bare Exception too
+            raise ModelUnavailableError(_damaged(model)) from None
 
     key = (str(path), info.device, info.compute_type, info.cpu_threads)
     return cache.cached("whisper", key, load)
 
 
+def _model_name(model: str) -> str:
+    """How a model is named to the clinician: its catalog id, or its folder's name."""
+    p = Path(model)
+    return p.name if p.is_dir() and p.name else model
+
+
+def _damaged(model: str) -> str:
+    return (f"The speech model '{_model_name(model)}' could not be loaded: one of its files is "
+            "empty or damaged; reinstall it or import it again.")
+
+
 def _to_segment(index: int, seg, offset: float = 0.0) -> Segment:
+    # What the recogniser writes is text from outside: no control character goes further.
     words = tuple(
-        Word(start=w.start + offset, end=w.end + offset, word=w.word) for w in (seg.words or [])
+        Word(start=w.start + offset, end=w.end + offset, word=clean_text(w.word))
+        for w in (seg.words or [])
     )
     return Segment(
         index=index,
         start=seg.start + offset,
         end=seg.end + offset,
-        text=seg.text.strip(),
+        text=clean_text(seg.text).strip(),
         words=words,
     )
 
@@ -114,27 +126,36 @@ class Transcriber:
         opts = self.options
         cancel.check()
         total = max(duration_s(audio), 1e-6)
-        raw, _info = self.model.transcribe(
-            audio,
-            language=opts.language,
-            beam_size=opts.beam_size,
-            vad_filter=opts.vad_filter,
-            word_timestamps=opts.word_timestamps,
-            hotwords=opts.hotwords,
-            initial_prompt=opts.initial_prompt,
-            condition_on_previous_text=False,
-        )
+        model = self.model
         from scribe.speech.vocabulary import is_inserted
 
         index = first_index
-        for seg in raw:  # decoding happens lazily as this loop pulls segments
-            cancel.check()
-            if not seg.text.strip() or is_inserted(seg, opts.hotwords):
-                continue  # blank, or vocabulary biasing writing words into noise (issue 3)
-            yield _to_segment(index, seg, offset)
-            index += 1
-            if progress:
-                progress(min(seg.end / total, 1.0))
+        try:
+            raw, _info = model.transcribe(
+                audio,
+                language=opts.language,
+                beam_size=opts.beam_size,
+                vad_filter=opts.vad_filter,
+                word_timestamps=opts.word_timestamps,
+                hotwords=opts.hotwords,
+                initial_prompt=opts.initial_prompt,
+                condition_on_previous_text=False,
+            )
+            for seg in raw:  # decoding happens lazily as this loop pulls segments
+                cancel.check()
+                if not clean_text(seg.text).strip() or is_inserted(seg, opts.hotwords):
+                    continue  # blank, or vocabulary biasing writing words into noise (issue 3)
+                yield _to_segment(index, seg, offset)
+                index += 1
+                if progress:
+                    progress(min(seg.end / total, 1.0))
+        except ScribeError:  # Cancelled, or the model could not be loaded
+            raise
+        except Exception:  # noqa: BLE001 - CTranslate2/tokenizers fail with bare types mid-decode
+            raise ModelUnavailableError(
+                f"The speech model '{_model_name(opts.model)}' failed while transcribing; process "
+                "the visit again, and reinstall the model if it keeps failing."
+            ) from None
         if progress:
             progress(1.0)
 

@@ -16,17 +16,19 @@ from pathlib import Path
 from scribe import paths
 from scribe.audio.vault import AudioVault
 from scribe.errors import AuthError
-from scribe.security.profile import Profile
+from scribe.security.profile import Profile, check_new_passphrase
 from scribe.speech.vocabulary import hotwords_for, load_user_words
-from scribe.store.secure import AskPassphrase, open_store, unlock
+from scribe.store.secure import AskPassphrase, change_passphrase, open_store, unlock
 from scribe.store.settings import Settings
 from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.retention import purge_expired_audio
 
-__all__ = ["Workspace", "passphrase_from_env"]
+__all__ = ["Workspace", "clinician_actor", "new_passphrase_from_env", "passphrase_from_env"]
 
 PASSPHRASE_ENV = "SCRIBE_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "SCRIBE_NEW_PASSPHRASE"
+"""The new passphrase for ``scribe passphrase`` run without a terminal."""
 CLINICIAN_ENV = "SCRIBE_CLINICIAN"
 MODEL_ENV = "SCRIBE_ASR_MODEL"
 """Overrides the speech model setting (``tiny.en`` for tests and screenshots)."""
@@ -42,10 +44,41 @@ def passphrase_from_env(prompt: str = "Scribe passphrase: ", confirm: bool = Fal
         return env
     if not sys.stdin.isatty():
         raise AuthError(_NO_PASSPHRASE)
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
-        raise AuthError("The two passphrases differ; nothing was created.")
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+            raise AuthError("The two passphrases differ; nothing was created.")
+    except EOFError:  # Ctrl-D, or the input closed, at the prompt
+        raise AuthError("No passphrase was typed; nothing was opened.") from None
     return first
+
+
+def new_passphrase_from_env() -> str:
+    """``SCRIBE_NEW_PASSPHRASE``, else typed twice on the terminal (``scribe passphrase``)."""
+    env = os.environ.get(NEW_PASSPHRASE_ENV)
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise AuthError(f"No new passphrase was given; set {NEW_PASSPHRASE_ENV} or run scribe in "
+                        "a terminal to type it.")
+    try:
+        first = getpass.getpass("New passphrase: ")
+        check_new_passphrase(first)  # said before it is typed twice
+        if getpass.getpass("Repeat the new passphrase: ") != first:
+            raise AuthError("The two new passphrases differ; the passphrase was not changed.")
+    except EOFError:
+        raise AuthError("No passphrase was typed; the passphrase was not changed.") from None
+    return first
+
+
+def clinician_actor(channel: str, profile: Profile | None) -> str:
+    """Who the audit trail names: ``"<channel>:<signer>"``, e.g. ``"cli:Ada Lovelace, MD"``.
+
+    The channel (``cli``, ``app``) stays first; the person is the signed-in profile's signer (the
+    clinician's own name and credentials, never patient text), on one line.
+    """
+    who = " ".join(profile.signer.split()) if profile is not None else ""
+    return f"{channel}:{who}" if who else channel
 
 
 class Workspace:
@@ -79,14 +112,19 @@ class Workspace:
         key: bytes | None = None,
         timeout: float = 5.0,
         ask: AskPassphrase | None = None,
+        record_sign_in: bool = False,
     ) -> Workspace:
         """Sign in (creating the profile on a first start) and open the encrypted store.
 
         ``passphrase`` (the app's lock screen) or ``key`` (already unlocked) or ``ask`` (a prompt);
-        by default the command line's ``SCRIBE_PASSPHRASE`` or terminal prompt. Audio past its
-        retention period is deleted here, at sign-in.
+        by default the command line's ``SCRIBE_PASSPHRASE`` or terminal prompt. Wrong passphrases
+        kept since the last sign-in are audited here (and the sign-in after them; every sign-in
+        with ``record_sign_in``, as the app does). ``actor`` is the
+        channel (``"cli"``, ``"app"``); the audit trail names it with the signed-in clinician
+        (:func:`clinician_actor`). Audio past its retention period is deleted here, at sign-in.
         """
         home = home or paths.data_dir()
+        signed_in_by_typing = key is None
         if key is not None:
             profile = Profile.load(home)
             if profile is None:
@@ -97,8 +135,10 @@ class Workspace:
                     return pw
             profile, key = unlock(home, ask or passphrase_from_env,
                                   os.environ.get(CLINICIAN_ENV, "Clinician"))
-        store = open_store(home, key, actor, timeout)
+        store = open_store(home, key, clinician_actor(actor, profile), timeout)
+        paths.make_private(Path(home))  # an older install's 0755/0644 becomes 0700/0600
         ws = cls(home, store, key=key, profile=profile)
+        ws.audit_sign_in(always=record_sign_in and signed_in_by_typing)
         purge_expired_audio(store, ws.vault)
         return ws
 
@@ -124,9 +164,52 @@ class Workspace:
         return self.store.settings
 
     def confirm(self, passphrase: str, what: str = "the note was not signed") -> None:
-        """Raise AuthError unless ``passphrase`` is this clinician's (signing asks again)."""
-        if self.profile is None or not self.profile.check(passphrase):
-            raise AuthError(f"The passphrase is wrong; {what}.")
+        """Raise AuthError unless ``passphrase`` is this clinician's (signing asks again).
+
+        The same waits after wrong passphrases as at sign-in apply (one count for both)."""
+        if self.profile is None:
+            raise AuthError(f"No clinician is signed in, so {what}.")
+        self.profile.verify(passphrase, "signature", f"The passphrase is wrong and {what}")
+
+    def unlock_screen(self, passphrase: str) -> None:
+        """The locked window's passphrase: AuthError (wrong, or wait) else audited unlock."""
+        if self.profile is None:
+            raise AuthError("No clinician is signed in; restart Scribe.")
+        self.profile.verify(passphrase, "lock screen")
+        self.audit_failures()
+        self.record_unlock("lock screen")
+
+    def audit_failures(self) -> bool:
+        """Write the wrong passphrases kept in the attempts file (when, where; never the text)
+        to the audit trail, now that it is unlocked; True when there were any."""
+        if self.profile is None:
+            return False
+        attempts = self.profile.attempts
+        failures, dropped = attempts.pending()
+        for f in failures:
+            self.store.record_event(None, "sign-in failed", f"{f.how} at {f.at}")
+        if dropped:
+            self.store.record_event(None, "sign-in failed", f"{dropped} more not kept one by one")
+        if failures or dropped:
+            attempts.clear_pending()
+            return True
+        return False
+
+    def audit_sign_in(self, always: bool = False) -> None:
+        """At sign-in: the failures since the last one, then the sign-in that ended them (every
+        sign-in when ``always``: the app; each CLI command audits its own action instead)."""
+        if self.audit_failures() or always:
+            self.record_unlock("sign-in")
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """A new passphrase and a new data key for the database and every audio file.
+
+        Old copies of ``profile.json`` with the old passphrase open nothing afterwards (see
+        :func:`scribe.store.secure.change_passphrase` for the crash-safe order)."""
+        if self.profile is None or self.key is None:
+            raise AuthError("This workspace has no passphrase to change.")
+        self.vault.key = change_passphrase(self.home, self.store.db.conn, self.profile, old, new)
+        self.store.record_event(None, "passphrase changed", "data key rotated")
 
     def record_unlock(self, how: str) -> None:
         """Audit a sign-in or an unlock of the locked window (no patient text)."""
