@@ -225,6 +225,10 @@ def _onnx_session(
         return None
     if not ONNX_GRAPH.is_file():
         return None
+    # No telemetry: scribe/__init__ sets ORT_DISABLE_TELEMETRY before onnxruntime can load; this
+    # also stops events from an onnxruntime some host process loaded before Scribe.
+    if hasattr(ort, "disable_telemetry_events"):
+        ort.disable_telemetry_events()
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     if threads:

@@ -1,18 +1,80 @@
-"""Where Scribe keeps its data: ``SCRIBE_HOME`` or the platform's user data directory."""
+"""Where Scribe keeps its data: ``SCRIBE_HOME`` or the platform's user data directory.
+
+Everything Scribe keeps is private to the user: folders 0700, files 0600 (``PRIVATE_DIR``,
+``PRIVATE_FILE``). The two entry points set ``umask(0o077)`` so every file any library makes is born
+private; the folders here are also made 0700 explicitly, and :func:`make_private` tightens an install
+an older version left at 0755/0644 (the workspace runs it at sign-in). POSIX only: Windows has no
+such modes (a user's data folder is private by its ACL), so nothing is changed there.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+POSIX = os.name == "posix"
+"""Whether file modes mean anything here (not on Windows)."""
+
+
+def private_umask() -> None:
+    """Make every file and folder this process creates private to the user (0600/0700).
+
+    The first line of each entry point (``scribe.cli.main``, ``ui.app.main``): it covers what any
+    library writes (SQLite's database and its -wal/-shm, exports, sidecars). POSIX only.
+    """
+    if POSIX:
+        os.umask(0o077)
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` made (with its parents) and set to 0700; an existing folder is tightened too."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    if POSIX:
+        try:
+            if stat.S_IMODE(path.stat().st_mode) != PRIVATE_DIR:
+                os.chmod(path, PRIVATE_DIR)
+        except OSError:
+            pass  # not ours (a shared folder): its owner decides
+    return path
+
+
+def make_private(root: Path, skip: tuple[Path, ...] = ()) -> int:
+    """Tighten every folder under ``root`` (itself included) to 0700 and every file to 0600.
+
+    For an install made before Scribe kept its files private. Links are not followed; folders in
+    ``skip`` (a model store shared by several data folders) are left alone. Returns how many
+    modes were changed.
+    """
+    if not POSIX or not root.is_dir():
+        return 0
+    skipped = {os.path.realpath(p) for p in skip}
+    changed = 0
+    for here, dirs, files in os.walk(root, followlinks=False):
+        if os.path.realpath(here) in skipped:
+            dirs[:] = []
+            continue
+        for name, mode in [(here, PRIVATE_DIR)] + [(os.path.join(here, f), PRIVATE_FILE)
+                                                     for f in files]:
+            try:
+                st = os.lstat(name)
+                if stat.S_ISLNK(st.st_mode) or stat.S_IMODE(st.st_mode) == mode:
+                    continue
+                os.chmod(name, mode)
+                changed += 1
+            except OSError:
+                continue  # gone meanwhile, or not ours
+    return changed
 
 
 def data_dir() -> Path:
     env = os.environ.get("SCRIBE_HOME")
     root = Path(env).expanduser() if env else Path(platformdirs.user_data_dir("Scribe", "Scribe"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return private_dir(root)
 
 
 def models_dir() -> Path:
@@ -22,9 +84,7 @@ def models_dir() -> Path:
 
 
 def audio_dir() -> Path:
-    d = data_dir() / "audio"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return private_dir(data_dir() / "audio")
 
 
 def templates_dir() -> Path:

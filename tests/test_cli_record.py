@@ -23,7 +23,20 @@ def test_record_refuses_without_consent(capsys):
 
 @pytest.mark.audio
 @pytest.mark.slow
-def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source):  # noqa: F811
+def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source, monkeypatch):  # noqa: F811
+    """Through the app's live path: the transcript is made while recording, only the tail at Stop
+    (`scribe record` used to transcribe the whole file afterwards with the batch transcriber)."""
+    from scribe.speech.live import LiveTranscriber
+    from scribe.speech.transcriber import Transcriber
+
+    def no_batch(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("scribe record must not run a batch pass over the recording")
+
+    monkeypatch.setattr(Transcriber, "transcribe", no_batch)
+    fed: list[int] = []
+    real_feed = LiveTranscriber.feed
+    monkeypatch.setattr(LiveTranscriber, "feed",
+                        lambda self, audio: fed.append(len(audio)) or real_feed(self, audio))
     clip = DATA / "hello.wav"
     key_words = json.loads((DATA / "clips.json").read_text())[clip.name]["key_words"]
     result: dict[str, int] = {}
@@ -45,5 +58,6 @@ def test_record_captures_a_visit_from_the_microphone(capsys, pulse_source):  # n
     assert enc.status == Status.IN_REVIEW and enc.consent and enc.duration_s >= 5.0
     text = store.get_transcript(eid).text.lower()
     assert all(w in text for w in key_words), text
+    assert sum(fed) >= 3 * 16000  # the live pass heard the recording while it was made
     actions = [e.action for e in store.audit_events(eid)]
     assert actions[:3] == ["created", "consent_given", "recorded"]

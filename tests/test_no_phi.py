@@ -49,9 +49,9 @@ def test_a_planted_patient_name_reaches_no_log_file(scribe_home, tmp_path):
         ("show", eid),
         ("show", NAME),  # an unknown id that is patient text: an error, still not logged
         ("export", eid),  # refused: unsigned
-        ("sign", eid, "--as", "Dr. Ada Lovelace, MD", "--acknowledge-flags"),
+        ("sign", eid, "--acknowledge-flags"),
         ("export", eid, "-o", str(tmp_path / "note.txt")),
-        ("addendum", eid, f"{NAME} called back; better.", "--as", "Dr. Ada Lovelace, MD"),
+        ("addendum", eid, f"{NAME} called back; better."),
         ("audit", "show", eid),
         ("audit", "verify"),
         ("recover",),

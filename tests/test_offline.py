@@ -49,18 +49,19 @@ def test_import_transcribe_draft_sign_export_with_sockets_blocked_then_grep_the_
     visit = json.loads(out)
     transcript = " ".join(s["text"] for s in visit["transcript"]).lower()
     eid = visit["id"]
-    assert run(capsys, "sign", eid, "--as", "Dr. Ada Lovelace, MD", "--acknowledge-flags")[0] == 0
+    assert run(capsys, "sign", eid, "--acknowledge-flags")[0] == 0
     export = tmp_path / "note.txt"
     code, _, err = run(capsys, "export", eid, "-o", str(export))
     assert code == 0, err
-    assert "Electronically signed by Dr. Ada Lovelace, MD" in export.read_text()
+    assert "Electronically signed by Clinician" in export.read_text()  # the profile
     assert run(capsys, "audit", "verify")[0] == 0
 
     # Phrases that are really in this visit (so finding none of them below means something).
     planted = [LABEL, "Quartermaine"] + [w for w in KEY_WORDS if w in transcript]
     assert len(planted) >= 8 and "penicillin" in planted
     ws = Workspace.open(scribe_home, actor="test")  # the app is running: a write sits in the WAL
-    ws.store.set_label(eid, f"{LABEL} (follow-up)")
+    # (a signed visit keeps its label: the write with patient text is an addendum)
+    ws.store.add_addendum(eid, f"{LABEL} (follow-up)", "Dr. Ada Lovelace, MD", "I attest.")
     copy = tmp_path / "stolen-copy"
     shutil.copytree(scribe_home, copy)
     ws.close()

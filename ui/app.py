@@ -83,7 +83,9 @@ def offer_recovery(window, ws: Workspace) -> list[dict]:  # noqa: ANN001
 
 def main(argv: list[str] | None = None) -> int:
     from scribe.logs import setup_logging
+    from scribe.paths import private_umask
 
+    private_umask()  # first: every file and folder Scribe makes is private (0600/0700)
     setup_logging()  # ids and step names only, never patient text
     app = create_app(argv)
     # Sign-in, auto-lock and the passphrase before a signature (issue 5: ui/profile_dialog.py,

@@ -13,6 +13,7 @@ import json
 import os
 import struct
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ __all__ = [
     "PART_HEADER_BYTES",
     "PART_SUFFIX",
     "SIDECAR_SUFFIX",
+    "Recovery",
     "find_interrupted",
     "finalize_interrupted",
+    "recover_part",
     "read_sidecar",
     "sidecar_path",
     "wav_header",
@@ -120,17 +123,33 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+@dataclass(frozen=True)
+class Recovery:
+    """An interrupted recording kept as ``<name>.wav``; ``damaged``: it was cut at a damaged chunk
+    (everything before the damage is in ``recording``, the rest could not be read)."""
+
+    recording: Recording
+    damaged: bool = False
+
+
 def finalize_part(part: Path, meta: Mapping[str, Any], key: bytes | None = None) -> Recording:
     """Turn a part file into ``<name>.wav`` in place (drop a torn last frame, fix the header).
 
     ``key``: the data key of an encrypted part file (sealed in place with it).
     """
+    return _finish(part, meta, key).recording
+
+
+def _finish(part: Path, meta: Mapping[str, Any], key: bytes | None) -> Recovery:
     samplerate, channels = int(meta["samplerate"]), int(meta["channels"])
     frame_bytes = channels * SAMPLE_BYTES
+    damaged = False
     # Encrypted part files are sealed in place instead; their header keeps placeholder sizes,
-    # which scribe.audio.files fixes in memory when it decrypts.
+    # which scribe.audio.files fixes in memory when it decrypts. A damaged chunk cuts the
+    # recording there: every intact chunk before it is kept (crypto.seal_intact).
     if crypto.is_encrypted(part):
-        data = max(0, crypto.seal_part(part, key) - PART_HEADER_BYTES)
+        sealed = crypto.seal_intact(part, key)
+        data, damaged = max(0, sealed.plaintext_bytes - PART_HEADER_BYTES), sealed.damaged
         data -= data % frame_bytes
     else:
         data = _fix_plain_part(part, samplerate, channels, frame_bytes)
@@ -139,12 +158,13 @@ def finalize_part(part: Path, meta: Mapping[str, Any], key: bytes | None = None)
     sidecar_path(part).unlink(missing_ok=True)
     _fsync_dir(part.parent)
     frames = data // frame_bytes
-    return Recording(
+    recording = Recording(
         path=str(target),
         duration_s=frames / samplerate,
         samplerate=samplerate,
         channels=channels,
     )
+    return Recovery(recording, damaged)
 
 
 def _fix_plain_part(part: Path, samplerate: int, channels: int, frame_bytes: int) -> int:
@@ -162,9 +182,14 @@ def _fix_plain_part(part: Path, samplerate: int, channels: int, frame_bytes: int
 
 def finalize_interrupted(part: Path, key: bytes | None = None) -> Recording:
     """Recover what an interrupted recording flushed to disk as ``<name>.wav``; remove the parts."""
+    return recover_part(part, key).recording
+
+
+def recover_part(part: Path, key: bytes | None = None) -> Recovery:
+    """:func:`finalize_interrupted`, saying whether the recording was cut at a damaged chunk."""
     meta = read_sidecar(part)
     try:
-        return finalize_part(part, meta, key)
+        return _finish(part, meta, key)
     except OSError as exc:
         raise AudioFileError(
             f"Interrupted recording {_stem(part)} could not be recovered; "

@@ -9,7 +9,10 @@ Each chunk is sealed with a per-file key (HKDF of the data key and ``file_id``);
 data is ``MAGIC | file_id | seq (8) | final (1)``, so chunks cannot be reordered, dropped or moved to
 another file unnoticed. A finished file ends with a chunk marked final; a file cut short by a crash
 has none, and :func:`iter_plaintext` with ``partial_ok`` drops a torn last chunk (what the recorder
-wrote in its last flush interval) and keeps the rest.
+wrote in its last flush interval) and keeps the rest. A chunk that fails its check raises
+:class:`AudioDamaged`, which says where the intact prefix ends: :func:`seal_intact` cuts an
+interrupted recording there (keeping everything before the damage) and, when the user asks,
+salvages a finished file the same way; a plain read of a damaged finished file is always refused.
 
 The data key (32 random bytes) is wrapped by a key derived from the passphrase with scrypt.
 Nothing here writes plaintext to disk: readers return bytes in memory.
@@ -22,7 +25,7 @@ import os
 import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -34,13 +37,18 @@ from scribe.errors import AudioFileError, AuthError
 
 __all__ = [
     "MAGIC",
+    "AudioDamaged",
     "EncryptedWriter",
+    "Sealed",
     "encrypt_file",
+    "audio_file_id",
+    "can_open",
     "is_encrypted",
     "iter_plaintext",
     "new_data_key",
     "read_plaintext",
     "read_range",
+    "seal_intact",
     "seal_part",
     "unwrap_key",
     "wrap_key",
@@ -60,6 +68,22 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 
 _DAMAGED = "The audio file {name} is damaged or was changed; it cannot be played or transcribed."
+
+
+class AudioDamaged(AudioFileError):
+    """A chunk that fails its check (or bytes after the final chunk), ``intact_end`` bytes into the
+    file: every chunk before that offset was read intact (:func:`seal_intact` keeps them)."""
+
+    def __init__(self, message: str, intact_end: int) -> None:
+        super().__init__(message)
+        self.intact_end = intact_end
+
+
+class Sealed(NamedTuple):
+    """What :func:`seal_intact` kept: the plaintext length, and whether it cut at a damaged chunk."""
+
+    plaintext_bytes: int
+    damaged: bool
 
 
 # ---- keys ------------------------------------------------------------------------------------
@@ -214,6 +238,20 @@ def is_encrypted(path: Path) -> bool:
         return False
 
 
+def audio_file_id(path: Path) -> str | None:
+    """The random id in an encrypted file's header, as hex (None for a plain or missing file).
+
+    The store records it when a visit's audio is set and the vault checks it when it loads the
+    file for that visit, so two visits' files swapped on disk are told apart.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_HEADER)
+    except OSError:
+        return None
+    return head[len(MAGIC):].hex() if len(head) == _HEADER and head[: len(MAGIC)] == MAGIC else None
+
+
 def _chunks(path: Path, key: bytes, partial_ok: bool) -> Iterator[tuple[bytes, int, bool]]:
     """(plaintext, end offset, final) per intact chunk."""
     name = path.name
@@ -245,13 +283,13 @@ def _chunks(path: Path, key: bytes, partial_ok: bool) -> Iterator[tuple[bytes, i
                 at_end = f.read(1) == b""
                 if partial_ok and at_end:
                     return  # the torn last chunk of an interrupted recording
-                raise AudioFileError(_DAMAGED.format(name=name))
+                raise AudioDamaged(_DAMAGED.format(name=name), pos)
             pos += _LEN.size + len(body)
             yield plain, pos, final
             seq += 1
             if final:
                 if f.read(1):
-                    raise AudioFileError(_DAMAGED.format(name=name))
+                    raise AudioDamaged(_DAMAGED.format(name=name), pos)
                 return
         if not partial_ok:
             raise AudioFileError(_DAMAGED.format(name=name))  # finished files end with a final chunk
@@ -312,28 +350,53 @@ def read_range(path: Path, start: int, length: int, key: bytes | None = None) ->
 
 
 def seal_part(part: Path, key: bytes | None = None) -> int:
-    """Finish an encrypted part file in place: drop a torn tail, add the final chunk.
+    """Finish an encrypted part file in place (see :func:`seal_intact`); the plaintext length."""
+    return seal_intact(part, key).plaintext_bytes
 
-    Returns the plaintext length. No copy is made, so this also works on a full disk.
+
+def seal_intact(part: Path, key: bytes | None = None) -> Sealed:
+    """Finish an encrypted file in place: keep every intact chunk, then end it with a final chunk.
+
+    For a recording a crash cut short, a torn tail is dropped; a damaged chunk (a flipped bit, a bad
+    sector) cuts the file there, so everything before it is kept instead of nothing. The same call
+    salvages a finished file that fails to load (``AudioVault.salvage``, when the user asks): a file
+    that is intact and finished is left as it is. No copy is made (it works on a full disk) and the
+    file keeps its id, so it stays bound to its visit. What was cut cannot be read back.
     """
     k = _require_key(key)
-    end, total, seq, final = _HEADER, 0, 0, False
-    for plain, chunk_end, is_final in _chunks(part, k, partial_ok=True):
-        total += len(plain)
-        seq += 1
-        end, final = chunk_end, is_final
-    if final:
-        return total
+    end, total, seq, final, damaged = _HEADER, 0, 0, False, False
+    try:
+        for plain, chunk_end, is_final in _chunks(part, k, partial_ok=True):
+            total += len(plain)
+            seq += 1
+            end, final = chunk_end, is_final
+    except AudioDamaged:
+        damaged = True
+    if final and not damaged:
+        return Sealed(total, False)
     file_id = _file_id(part)
     with open(part, "r+b") as f:
         f.truncate(end)
-        f.seek(end)
-        nonce = os.urandom(_NONCE)
-        ct = _file_aead(k, file_id).encrypt(nonce, b"", _aad(file_id, seq, True))
-        f.write(_LEN.pack(len(ct)) + nonce + ct)
+        if not final:
+            f.seek(end)
+            nonce = os.urandom(_NONCE)
+            ct = _file_aead(k, file_id).encrypt(nonce, b"", _aad(file_id, seq, True))
+            f.write(_LEN.pack(len(ct)) + nonce + ct)
         f.flush()
         os.fsync(f.fileno())
-    return total
+    return Sealed(total, damaged)
+
+
+def can_open(path: Path, key: bytes | None) -> bool:
+    """True when ``path`` is a Scribe audio file whose first chunk ``key`` opens."""
+    if key is None or not is_encrypted(path):
+        return False
+    try:
+        for _chunk in _chunks(Path(path), key, partial_ok=True):
+            return True
+    except (AudioFileError, OSError):
+        return False
+    return False
 
 
 def _file_id(path: Path) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scribe.audio.files import duration_s, load_audio
+from scribe.audio.files import duration_s
 from scribe.audio.vault import AudioVault
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
@@ -55,9 +55,14 @@ class ImportedAudio:
 
 
 def prepare_import(vault: AudioVault, src: str | Path) -> ImportedAudio:
-    """Decode ``src`` (raising a clear error for bad input) and copy it into the vault."""
+    """Decode ``src`` (raising a clear error for bad input) and copy it into the vault.
+
+    A file that is already a Scribe audio file (``<data folder>/audio/<id>.wav``) is decrypted with
+    the vault's key and imported as its plaintext, sealed once; one the key does not open is
+    refused with one sentence.
+    """
     src = Path(src)
-    audio = load_audio(src)
+    audio = vault.load_import(src)
     eid = new_id()
     try:
         dest = vault.store_copy(src, f"{eid}{src.suffix.lower()}")
@@ -132,7 +137,7 @@ def process(
             if audio is None:
                 if not encounter.audio_file:
                     raise ScribeError("This visit has no audio file left to process.")
-                audio = ws.vault.load(encounter.audio_file)
+                audio = ws.vault.load(encounter.audio_file, encounter.audio_id)
             transcript = transcribe_visit(audio, engines, cancel,
                                           lambda f: step("transcribing", f))
             store.save_transcript(encounter.id, transcript)

@@ -83,9 +83,9 @@ def test_recover_transcribe_labels_speakers_with_the_enrolled_voice_print(
     seen = []
     real = pipeline.label_transcript
 
-    def spy(audio, transcript, enrolment, cancel):  # noqa: ANN001, ANN202
+    def spy(audio, transcript, enrolment, cancel, **kw):  # noqa: ANN001, ANN003, ANN202
         seen.append(enrolment)
-        return real(audio, transcript, None, cancel)  # the test's voice print is not a voice
+        return real(audio, transcript, None, cancel, **kw)  # the test's print is not a voice
 
     monkeypatch.setattr(pipeline, "label_transcript", spy)
     workspace.close()
