@@ -93,3 +93,18 @@ def templates_dir() -> Path:
 
 def db_path() -> Path:
     return data_dir() / "scribe.db"
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so a file just created or renamed in it survives a power cut (a no-op where
+    folders cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

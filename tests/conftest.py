@@ -24,6 +24,11 @@ def scribe_home(tmp_path, models_root, monkeypatch) -> Path:
     monkeypatch.setenv("SCRIBE_HOME", str(home))
     monkeypatch.setenv("SCRIBE_MODELS", str(models_root))
     monkeypatch.setenv("SCRIBE_PASSPHRASE", "test passphrase")  # every test runs encrypted
+    # scrypt's cost is stored with each wrapped key and read back from it: profiles made in this
+    # process use 2^12 instead of the app's 2^15 (0.13 s a sign-in here, hundreds of sign-ins in
+    # the suite). The same code runs; profiles made by a child `python -m scribe` keep 2^15, and
+    # tests/test_crypto.py checks the app's cost and that a key opens with the cost it records.
+    monkeypatch.setattr("scribe.security.crypto.SCRYPT_N", 1 << 12)
     return home
 
 

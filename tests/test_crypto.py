@@ -147,3 +147,17 @@ def test_recorder_without_a_key_writes_plain_pcm(tmp_path):
     mic.feed()
     recording = rec.stop()
     assert Path(recording.path).read_bytes()[:4] == b"RIFF"  # tools and tests only, never the app
+
+
+def test_the_app_wraps_keys_at_full_cost_and_a_key_opens_with_the_cost_it_records(monkeypatch):
+    monkeypatch.undo()  # the suite's cheaper profiles (tests/conftest.py) do not apply here
+    assert crypto.SCRYPT_N == 1 << 15  # ~32 MiB and ~0.1 s a guess for an attacker
+    key = crypto.new_data_key()
+    full = crypto.wrap_key(key, "correct horse battery")
+    assert full["n"] == 1 << 15
+    monkeypatch.setattr(crypto, "SCRYPT_N", 1 << 12)
+    cheap = crypto.wrap_key(key, "correct horse battery")
+    assert cheap["n"] == 1 << 12
+    # Either opens whatever the module's current cost: the stored one is used.
+    assert crypto.unwrap_key(full, "correct horse battery") == key
+    assert crypto.unwrap_key(cheap, "correct horse battery") == key

@@ -220,6 +220,10 @@ def _assert_new_passphrase_opens_everything(home: Path, eid: str, clip) -> None:
             assert crypto.read_plaintext(ws.vault.path(name), ws.key) == \
                 clip("hello.wav").read_bytes()
         assert len(ws.vault.load("a.wav")) > 16000
+        # Still bound to its visit: the re-sealed file keeps its id (it was refused as "replaced"
+        # when the new key came with a new file id).
+        enc = ws.store.get(eid)
+        assert enc.audio_id and len(ws.vault.load(enc.audio_file, enc.audio_id)) > 16000
         assert ws.store.verify_audit().ok
     finally:
         ws.close()

@@ -165,7 +165,7 @@ def test_a_filler_that_flips_between_steps_does_not_hold_back_the_words_behind_i
 def test_every_committed_segment_reaches_the_live_view(tiny):
     """Segments committed to make room in a full window are reported like the others (the record
     view is built from the updates, so a segment missing there would never be shown live)."""
-    audio = load_audio(DATA / "visit_short.wav")[: 24 * SAMPLE_RATE]  # 21 segments: plenty
+    audio = load_audio(DATA / "visit_short.wav")[: 16 * SAMPLE_RATE]  # a dozen segments
     live = LiveTranscriber(tiny, min_chunk_s=1.0, max_buffer_s=3.0)
     reported = []
     for at in range(0, len(audio), SAMPLE_RATE // 2):
@@ -177,14 +177,14 @@ def test_every_committed_segment_reaches_the_live_view(tiny):
 def test_the_window_is_cut_only_in_pauses_never_inside_a_word(tiny):
     """whisper_streaming cuts at a segment's end time; Whisper ends segments mid-sentence and its
     word times jitter, so such a cut clipped the next word and the words after it were lost."""
-    audio = load_audio(DATA / "visit_short.wav")[: 24 * SAMPLE_RATE]  # 8 cuts in 24 s
+    audio = load_audio(DATA / "visit_short.wav")[: 16 * SAMPLE_RATE]  # 6 cuts in 16 s
     live = LiveTranscriber(tiny, min_chunk_s=0.5, trim_s=4.0)
     cuts = []
     for at in range(0, len(audio), SAMPLE_RATE // 2):
         live.feed(audio[at : at + SAMPLE_RATE // 2])
         if live._buffer_start_s and (not cuts or cuts[-1] != live._buffer_start_s):
             cuts.append(live._buffer_start_s)
-    assert len(cuts) >= 4, "a 4 s trim point must cut the window several times in 24 s"
+    assert len(cuts) >= 4, "a 4 s trim point must cut the window several times in 16 s"
     frame = SAMPLE_RATE // 50
     loud = np.sqrt(np.mean(np.square(audio)))
     for t in cuts:
@@ -222,7 +222,7 @@ def test_the_visits_first_seconds_are_encoded_with_the_full_context(tiny, monkey
         return real(self, features)
 
     monkeypatch.setattr(WhisperModel, "encode", spy)
-    for at in range(0, 16 * SAMPLE_RATE, SAMPLE_RATE // 2):
+    for at in range(0, 12 * SAMPLE_RATE, SAMPLE_RATE // 2):
         live.feed(audio[at : at + SAMPLE_RATE // 2])
     first = [f for start, length, f in frames if start == 0 and length < 6.0]
     later = [f for start, length, f in frames if start > 0 or length >= 6.0]

@@ -19,6 +19,7 @@ from typing import Any
 
 from scribe.domain import Recording
 from scribe.errors import AudioFileError
+from scribe.paths import sync_folder
 from scribe.security import crypto
 
 __all__ = [
@@ -110,19 +111,6 @@ def find_interrupted(audio_dir: Path) -> list[Path]:
     return sorted(parts, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # not supported on every platform (Windows)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @dataclass(frozen=True)
 class Recovery:
     """An interrupted recording kept as ``<name>.wav``; ``damaged``: it was cut at a damaged chunk
@@ -156,7 +144,7 @@ def _finish(part: Path, meta: Mapping[str, Any], key: bytes | None) -> Recovery:
     target = wav_path(part)
     os.replace(part, target)
     sidecar_path(part).unlink(missing_ok=True)
-    _fsync_dir(part.parent)
+    sync_folder(part.parent)
     frames = data // frame_bytes
     recording = Recording(
         path=str(target),

@@ -22,12 +22,11 @@ from scribe.audio.recorder import Recorder
 from scribe.domain import Recording
 from scribe.errors import AudioFileError
 from scribe.security.crypto import (
-    EncryptedWriter,
     audio_file_id,
     can_open,
     encrypt_file,
     is_encrypted,
-    iter_plaintext,
+    reseal,
     seal_intact,
 )
 from scribe.security.erase import destroy_file
@@ -90,16 +89,7 @@ class AudioVault:
     def _reseal(self, src: Path, dest: Path) -> None:
         if self.key is None or not can_open(src, self.key):
             raise AudioFileError(NOT_OPENED.format(name=src.name))
-        try:
-            writer = EncryptedWriter(dest, self.key)
-            try:
-                for block in iter_plaintext(src, self.key):
-                    writer.write(block)
-            finally:
-                writer.close()
-        except BaseException:
-            dest.unlink(missing_ok=True)
-            raise
+        reseal(src, dest, self.key, self.key)  # a new visit's copy: a fresh file id
 
     def load(self, name_or_path: str | Path, audio_id: str | None = None) -> np.ndarray:
         """A stored recording decoded to 16 kHz mono float32 (decrypted in memory only).

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from scribe.errors import DiskFullError, ScribeError, SignOffError
+from scribe.paths import sync_folder
 from scribe.store.store import Store
 
 
@@ -83,7 +84,7 @@ class PrivateFile:
         except OSError as e:
             self.tmp.unlink(missing_ok=True)
             raise _refused(e) from None
-        _sync_folder(self.path.parent)
+        sync_folder(self.path.parent)
 
     def discard(self) -> None:
         """Remove the temporary file unless it was committed (harmless twice)."""
@@ -111,14 +112,3 @@ def _refused(e: OSError) -> ScribeError:
     return ScribeError("The note could not be written there; nothing was written.")
 
 
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -48,6 +48,7 @@ __all__ = [
     "new_data_key",
     "read_plaintext",
     "read_range",
+    "reseal",
     "seal_intact",
     "seal_part",
     "unwrap_key",
@@ -150,9 +151,10 @@ class EncryptedWriter:
     recorder's flush interval bounds what a crash can lose. ``close()`` adds the final chunk.
     """
 
-    def __init__(self, path: Path, key: bytes | None = None, header: bytes = b"") -> None:
+    def __init__(self, path: Path, key: bytes | None = None, header: bytes = b"", *,
+                 file_id: bytes | None = None) -> None:
         self._key = _require_key(key)
-        self._file_id = os.urandom(16)
+        self._file_id = file_id or os.urandom(16)  # kept when a file is re-sealed (reseal)
         self._aead = _file_aead(self._key, self._file_id)
         self._seq = 0
         self._buf = bytearray()
@@ -236,6 +238,27 @@ def is_encrypted(path: Path) -> bool:
             return f.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
+
+
+def reseal(src: Path, dest: Path, old_key: bytes, new_key: bytes, *, keep_id: bool = False,
+           partial_ok: bool = False) -> None:
+    """Write the plaintext of ``src`` (sealed under ``old_key``) into ``dest`` under ``new_key``.
+
+    ``keep_id``: the new file keeps ``src``'s file id, so a passphrase change leaves each audio
+    file bound to its visit (:func:`audio_file_id`); an import gets a fresh id. ``dest`` is
+    removed on failure.
+    """
+    file_id = bytes.fromhex(audio_file_id(src) or "") if keep_id else None
+    try:
+        w = EncryptedWriter(dest, new_key, file_id=file_id or None)
+        try:
+            for block in iter_plaintext(src, old_key, partial_ok=partial_ok):
+                w.write(block)
+        finally:
+            w.close()
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
 
 
 def audio_file_id(path: Path) -> str | None:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlite_utils import Database
 
 from scribe.errors import AudioFileError, AuthError, StoreError
+from scribe.paths import sync_folder
 from scribe.security import crypto
 from scribe.security.erase import destroy_file
 from scribe.security.profile import Profile, ProfileExistsError, check_new_passphrase
@@ -193,19 +194,10 @@ def rekey_audio(audio_dir: Path, old_key: bytes, new_key: bytes) -> int:
             continue  # done before a crash
         tmp = f.with_name(f.name + ".rekey.tmp")
         tmp.unlink(missing_ok=True)
-        try:
-            w = crypto.EncryptedWriter(tmp, new_key)
-            try:
-                for block in crypto.iter_plaintext(f, old_key, partial_ok=True):
-                    w.write(block)
-            finally:
-                w.close()
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        crypto.reseal(f, tmp, old_key, new_key, keep_id=True, partial_ok=True)
         os.replace(tmp, f)
         done += 1
-    _fsync_dir(audio_dir)
+    sync_folder(audio_dir)
     return done
 
 
@@ -217,16 +209,6 @@ def _under(path: Path, key: bytes) -> bool:
     except AudioFileError:
         return False
     return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    if not folder.is_dir() or not hasattr(os, "O_DIRECTORY"):
-        return
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
@@ -241,7 +223,7 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    sync_folder(path.parent)
 
 
 def change_passphrase(home: Path, conn: sqlcipher3.Connection, profile: Profile, old: str,
@@ -279,7 +261,7 @@ def _finish_key_change(home: Path, conn: sqlcipher3.Connection, profile: Profile
     if profile.use_keyring:
         profile.remember_key(new_key)
     destroy_file(home / KEY_CHANGE_FILE)
-    _fsync_dir(home)
+    sync_folder(home)
 
 
 def _journal_keys(journal: dict[str, Any], passphrase: str) -> tuple[bytes, bytes] | None:
