@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scribe.errors import AuthError
+from scribe.paths import write_private
 
 __all__ = ["ATTEMPTS_FILE", "Attempts", "Failure", "LockedOut", "now", "wait_after"]
 
@@ -98,19 +99,7 @@ class Attempts:
         return {"failures": len(FREE_DELAYS) + 1, "last": last, "log": [], "dropped": 1}
 
     def _write(self, d: dict[str, Any]) -> None:
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(d, f)
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(d))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

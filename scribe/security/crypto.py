@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import os
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -216,19 +216,25 @@ def writer_factory(key: bytes) -> Callable[[Path, bytes], EncryptedWriter]:
     return lambda path, header: EncryptedWriter(path, key, header)
 
 
-def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
-    """Encrypt a whole file (an imported recording) into ``dest``; removes ``dest`` on failure."""
+def _seal_into(dest: Path, key: bytes | None, blocks: Iterable[bytes],
+               file_id: bytes | None = None) -> None:
+    """Write ``blocks`` into a new encrypted file ``dest``; ``dest`` is removed on failure."""
     try:
-        with open(src, "rb") as f:
-            w = EncryptedWriter(dest, key)
-            try:
-                while block := f.read(MAX_CHUNK):
-                    w.write(block)
-            finally:
-                w.close()
+        w = EncryptedWriter(dest, key, file_id=file_id)
+        try:
+            for block in blocks:
+                w.write(block)
+        finally:
+            w.close()
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
+
+
+def encrypt_file(src: Path, dest: Path, key: bytes | None = None) -> None:
+    """Encrypt a whole file (an imported recording) into ``dest``; removes ``dest`` on failure."""
+    with open(src, "rb") as f:
+        _seal_into(dest, key, iter(lambda: f.read(MAX_CHUNK), b""))
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -248,17 +254,9 @@ def reseal(src: Path, dest: Path, old_key: bytes, new_key: bytes, *, keep_id: bo
     file bound to its visit (:func:`audio_file_id`); an import gets a fresh id. ``dest`` is
     removed on failure.
     """
-    file_id = bytes.fromhex(audio_file_id(src) or "") if keep_id else None
-    try:
-        w = EncryptedWriter(dest, new_key, file_id=file_id or None)
-        try:
-            for block in iter_plaintext(src, old_key, partial_ok=partial_ok):
-                w.write(block)
-        finally:
-            w.close()
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+    file_id = bytes.fromhex(audio_file_id(src) or "") if keep_id else b""
+    _seal_into(dest, new_key, iter_plaintext(src, old_key, partial_ok=partial_ok),
+               file_id or None)
 
 
 def audio_file_id(path: Path) -> str | None:

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlite_utils import Database
 
 from scribe.errors import AudioFileError, AuthError, StoreError
-from scribe.paths import sync_folder
+from scribe.paths import sync_folder, write_private
 from scribe.security import crypto
 from scribe.security.erase import destroy_file
 from scribe.security.profile import Profile, ProfileExistsError, check_new_passphrase
@@ -212,18 +212,7 @@ def _under(path: Path, key: bytes) -> bool:
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-    sync_folder(path.parent)
+    write_private(path, json.dumps(data))
 
 
 def change_passphrase(home: Path, conn: sqlcipher3.Connection, profile: Profile, old: str,
