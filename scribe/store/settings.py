@@ -23,8 +23,6 @@ class Setting(str, Enum):
     DEFAULT_TEMPLATE = "default_template"
     LOCK_MINUTES = "lock_minutes"
     AUDIO_RETENTION_DAYS = "audio_retention_days"
-    SIGNER_NAME = "signer_name"
-    SIGNER_CREDENTIALS = "signer_credentials"
     CLINICIAN_VOICEPRINT = "clinician_voiceprint"
     CLIPBOARD_CLEAR_SECONDS = "clipboard_clear_seconds"
 
@@ -35,8 +33,6 @@ DEFAULTS: dict[Setting, str] = {
     Setting.DEFAULT_TEMPLATE: "soap",
     Setting.LOCK_MINUTES: "10",
     Setting.AUDIO_RETENTION_DAYS: "30",
-    Setting.SIGNER_NAME: "",
-    Setting.SIGNER_CREDENTIALS: "",
     Setting.CLINICIAN_VOICEPRINT: "",
     Setting.CLIPBOARD_CLEAR_SECONDS: "60",
 }
@@ -96,15 +92,6 @@ class Settings:
     def clipboard_clear_seconds(self) -> int:
         """Seconds after which the app clears a signed note it copied, if still there (0 = never)."""
         return self.number(Setting.CLIPBOARD_CLEAR_SECONDS)
-
-    @property
-    def signer(self) -> tuple[str, str]:
-        """The name and credentials last used to sign."""
-        return self.text(Setting.SIGNER_NAME), self.text(Setting.SIGNER_CREDENTIALS)
-
-    def remember_signer(self, name: str, credentials: str) -> None:
-        self.set(Setting.SIGNER_NAME, name.strip())
-        self.set(Setting.SIGNER_CREDENTIALS, credentials.strip())
 
     @property
     def voiceprint(self) -> np.ndarray | None:

@@ -25,6 +25,7 @@ from scribe.domain import Encounter, Status
 from scribe.errors import ScribeError
 from scribe.visit.engines import Engines
 from scribe.visit.pipeline import StepFn, process
+from scribe.visit.recording import INTERRUPTED
 from scribe.visit.workspace import Workspace
 
 try:
@@ -34,7 +35,6 @@ except ImportError:  # pragma: no cover - Windows: no flock, nothing is marked b
 
 __all__ = [
     "ACTIVE",
-    "INTERRUPTED_PROCESSING",
     "IN_USE_LOCK",
     "RECORDING_LOST",
     "RECORDING_STOPPED",
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 ACTIVE = (Status.TRANSCRIBING, Status.DRAFTING)
 """A visit in these states is being processed now, or was when Scribe stopped."""
 RETRYABLE = (Status.FAILED, *ACTIVE)
-INTERRUPTED_PROCESSING = "Scribe closed before this visit was processed; press Process again."
 
 
 STOPPED_PROCESSING = ("Processing stopped before this visit was finished; process it again "
@@ -131,7 +130,7 @@ def mark_interrupted(ws: Workspace) -> list[str]:
     """At the app's start: visits left mid-processing become failed visits with a reason the
     list shows, so they can be retried; not while another Scribe process (a ``scribe note`` in a
     terminal) is working. Returns their ids."""
-    return fail_abandoned(ws, INTERRUPTED_PROCESSING)
+    return fail_abandoned(ws, INTERRUPTED)
 
 
 def retry(
@@ -153,7 +152,7 @@ def retry(
     if not has_audio and transcript is None:
         raise ScribeError("This visit has no audio or transcript left to process.")
     if enc.status in ACTIVE:  # left mid-step by a process that died: start over from failed
-        ws.store.fail(enc.id, INTERRUPTED_PROCESSING)
+        ws.store.fail(enc.id, INTERRUPTED)
         enc = ws.store.get(enc.id)
     process(ws, enc, engines, transcript=transcript, cancel=cancel, on_step=on_step)
     return ws.store.get(enc.id)

@@ -100,6 +100,7 @@ class Workspace:
         self.models_root = models_root or paths.models_dir()
         self.templates_dir = self.home / "templates"
         self.vocabulary_path = self.home / "vocabulary.txt"
+        self._closed = False
 
     # --- opening ------------------------------------------------------------------------------
     @classmethod
@@ -150,7 +151,8 @@ class Workspace:
 
     def close(self) -> None:
         """Close the store and forget the key (closing twice is harmless)."""
-        if self.vault.key is not None or self.profile is None:
+        if not self._closed:
+            self._closed = True
             self.store.close()
         self.vault.key = None
 
