@@ -260,6 +260,56 @@ class Recording:
     channels: int = 1
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who and what the visit was: optional, asked for at the start, encrypted with the rest.
+
+    Locked with the note once it is signed (the export header carries it)."""
+
+    patient_name: str = ""
+    birth_date: str = ""  # YYYY-MM-DD, or ""
+    mrn: str = ""  # medical record number (the clinic's identifier system is a setting)
+    visit_type: str = ""  # "office visit", "telehealth", "new patient", ...
+    encounter_at: datetime | None = None  # when the visit took place (default: when it was made)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.patient_name or self.birth_date or self.mrn or self.visit_type
+                    or self.encounter_at)
+
+    def summary(self) -> str:
+        """One line for the visit list: "Jane Doe · MRN 12345 · DOB 1970-01-02"."""
+        parts = [self.patient_name] if self.patient_name else []
+        if self.mrn:
+            parts.append(f"MRN {self.mrn}")
+        if self.birth_date:
+            parts.append(f"DOB {self.birth_date}")
+        return " · ".join(parts)
+
+
+class CodeState(str, enum.Enum):
+    SUGGESTED = "suggested"  # not yet decided by the clinician
+    ACCEPTED = "accepted"  # travels with the signed note
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class DiagnosisCode:
+    """An ICD-10-CM code suggested from an assessed problem, with the evidence behind it."""
+
+    code: str
+    description: str  # the code's official description
+    problem: str  # the problem's words in the note
+    sentence: int  # position of the problem's sentence in NoteDraft.sentences()
+    evidence: tuple[int, ...] = ()  # transcript segment indices
+    state: CodeState = CodeState.SUGGESTED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "description": self.description, "problem": self.problem,
+                "sentence": self.sentence, "evidence": list(self.evidence),
+                "state": self.state.value}
+
+
 @dataclass
 class Encounter:
     id: str
@@ -272,6 +322,31 @@ class Encounter:
     template: str = "soap"
     consent: bool = False
     audio_id: str | None = None  # the id of the audio file bound to this visit (its header's)
+    identity: Identity = field(default_factory=Identity)
+
+    @property
+    def encounter_at(self) -> datetime:
+        return self.identity.encounter_at or self.created_at
+
+
+@dataclass
+class Document:
+    """A document written from a signed visit (after-visit summary, referral letter): drafted,
+    reviewed and signed like the note, then frozen."""
+
+    id: str
+    encounter_id: str
+    kind: str  # "summary" | "referral"
+    language: str
+    draft: NoteDraft
+    current: NoteDraft
+    created_at: datetime
+    signature: Signature | None = None
+    signed_text: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.signature is not None
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,10 @@ class SignOffError(ScribeError):
     """Signing or exporting is not allowed in the note's current state."""
 
 
+class InputError(ScribeError):
+    """A value typed by the user cannot be used (a date that is not a date, say)."""
+
+
 class AuthError(ScribeError):
     """Wrong passphrase or locked profile."""
 

@@ -151,19 +151,28 @@ def _read_checkpoint(path: Path) -> tuple[dict[int, str], str]:
 # ---- what was signed ----------------------------------------------------------------------------
 def record_digest(db: Database, encounter_id: str) -> str:
     """sha256 of what a signature covers: the visit's date, label, template, consent and duration,
-    its transcript, and the signed note with its signer, time and attestation."""
+    its transcript, the signed note with its signer, time and attestation, and (when there are
+    any) the patient's identity and the accepted ICD-10-CM codes."""
     enc = db.execute("SELECT created_at, label, template, consent, duration_s FROM encounters "
                      "WHERE id = ?", [encounter_id]).fetchone()
     tr = db.execute("SELECT json FROM transcripts WHERE encounter_id = ?",
                     [encounter_id]).fetchone()
     note = db.execute("SELECT signed_text, signer, signed_at, attestation, sha256 FROM notes "
                       "WHERE encounter_id = ?", [encounter_id]).fetchone()
-    payload = json.dumps(
-        [encounter_id, list(enc) if enc else None,
-         sha256_text(tr[0]) if tr and tr[0] is not None else None,
-         [sha256_text(note[0] or ""), *note[1:]] if note else None],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+    record: list = [encounter_id, list(enc) if enc else None,
+                    sha256_text(tr[0]) if tr and tr[0] is not None else None,
+                    [sha256_text(note[0] or ""), *note[1:]] if note else None]
+    # The patient's identity and the accepted codes travel in every export, so the signature
+    # covers them too; a visit without them (any visit signed before they existed) digests as
+    # it always did.
+    ident = db.execute("SELECT patient_name, patient_birth_date, patient_mrn, visit_type, "
+                       "encounter_at FROM encounters WHERE id = ?", [encounter_id]).fetchone()
+    codes = [list(r) for r in db.execute(
+        "SELECT code, description FROM codes WHERE encounter_id = ? AND state = 'accepted' "
+        "ORDER BY position", [encounter_id])]
+    if (ident and any(ident)) or codes:
+        record += [list(ident) if ident else None, codes]
+    payload = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -176,13 +185,14 @@ def _check_records(db: Database, count: int) -> VerifyResult | None:
     """Each signed visit and addendum must still match the event that recorded its signature."""
     signed: dict[str, tuple[int, str]] = {}
     added: dict[str, tuple[int, str]] = {}
+    documents: dict[str, tuple[int, str]] = {}
     for seq, eid, action, detail in db.execute(
             "SELECT seq, encounter_id, action, detail FROM audit "
-            "WHERE action IN ('signed', 'addendum') ORDER BY seq"):
+            "WHERE action IN ('signed', 'addendum', 'document_signed') ORDER BY seq"):
         if action == "signed":
             signed[eid] = (seq, detail)
         elif (aid := _field(detail, "id")) is not None:
-            added[aid] = (seq, detail)
+            (added if action == "addendum" else documents)[aid] = (seq, detail)
     rows = db.execute(
         "SELECT e.id, n.signed_text, n.sha256 FROM encounters e "
         "LEFT JOIN notes n ON n.encounter_id = e.id "
@@ -200,6 +210,16 @@ def _check_records(db: Database, count: int) -> VerifyResult | None:
         if record is not None and record != record_digest(db, eid):
             return VerifyResult(False, count, seq, f"the date, label, transcript or note of "
                                                    f"{visit} was changed after signing")
+    for did, eid, text, sha in db.execute(
+            "SELECT id, encounter_id, signed_text, sha256 FROM documents "
+            "WHERE signed_at IS NOT NULL ORDER BY signed_at"):
+        if did not in documents:
+            return VerifyResult(False, count, None, f"a document of visit {eid[:8]} has no "
+                                                    "event recording its signature")
+        seq, detail = documents[did]
+        if sha256_text(text or "") != sha or _field(detail, "sha256") != sha:
+            return VerifyResult(False, count, seq,
+                                f"a document of visit {eid[:8]} was changed after signing")
     for aid, eid, text, sha in db.execute(
             "SELECT id, encounter_id, text, sha256 FROM addenda ORDER BY signed_at"):
         if aid not in added:

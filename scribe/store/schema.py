@@ -174,5 +174,104 @@ def m002_signed_visits_are_sealed(db: Database) -> None:
     )
 
 
+IDENTITY_COLUMNS = ("patient_name", "patient_birth_date", "patient_mrn", "visit_type",
+                    "encounter_at")
+
+
+@migrations()
+def m003_identity_codes_and_documents(db: Database) -> None:
+    """The patient's identity on the visit, ICD-10-CM suggestions, and the visit's other documents
+    (after-visit summary, referral letter), each sealed like the note once signed.
+
+    Identity columns join the columns a signed visit refuses to change (the trigger of m002 is
+    recreated with them). A code row of a signed visit is frozen. A document row is frozen once
+    it is signed itself; an unsigned document of a signed visit may still be edited (an
+    after-visit summary is written after the note is signed).
+    """
+    for col in IDENTITY_COLUMNS:
+        db["encounters"].add_column(col, str)
+    db.executescript(
+        """
+        DROP TRIGGER encounters_signed_no_update;
+        CREATE TRIGGER encounters_signed_no_update BEFORE UPDATE ON encounters
+        WHEN OLD.status = 'signed' AND NOT (
+            NEW.created_at IS OLD.created_at AND NEW.label IS OLD.label
+            AND NEW.status IS OLD.status AND NEW.duration_s IS OLD.duration_s
+            AND NEW.failure IS OLD.failure AND NEW.template IS OLD.template
+            AND NEW.consent IS OLD.consent AND NEW.updated_at IS OLD.updated_at
+            AND NEW.patient_name IS OLD.patient_name
+            AND NEW.patient_birth_date IS OLD.patient_birth_date
+            AND NEW.patient_mrn IS OLD.patient_mrn AND NEW.visit_type IS OLD.visit_type
+            AND NEW.encounter_at IS OLD.encounter_at
+            AND (NEW.audio_file IS OLD.audio_file OR NEW.audio_file IS NULL)
+            AND (NEW.audio_id IS OLD.audio_id OR NEW.audio_id IS NULL
+                 OR (OLD.audio_id IS NULL AND NEW.audio_file IS OLD.audio_file)))
+        BEGIN SELECT RAISE(ABORT, 'signed visit is immutable'); END;
+        """
+    )
+    db["codes"].create(
+        {
+            "encounter_id": str,
+            "code": str,
+            "description": str,
+            "problem": str,
+            "sentence": int,
+            "evidence": str,  # JSON list of transcript segment indices
+            "state": str,  # suggested | accepted | removed
+            "position": int,
+        },
+        pk=("encounter_id", "code"),
+        foreign_keys=[("encounter_id", "encounters", "id")],
+    )
+    db["documents"].create(
+        {
+            "id": str,
+            "encounter_id": str,
+            "kind": str,  # summary | referral
+            "language": str,
+            "draft_json": str,
+            "current_json": str,
+            "text": str,
+            "signed_text": str,
+            "signer": str,
+            "signed_at": str,
+            "sha256": str,
+            "attestation": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("encounter_id", "encounters", "id")],
+    )
+    signed_new = _SIGNED.format(eid="NEW.encounter_id")
+    signed_old = _SIGNED.format(eid="OLD.encounter_id")
+    db.executescript(
+        f"""
+        CREATE TRIGGER codes_signed_no_update BEFORE UPDATE ON codes
+        WHEN {signed_old} OR NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
+        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
+        CREATE TRIGGER codes_signed_no_delete BEFORE DELETE ON codes
+        WHEN {signed_old}
+        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
+        CREATE TRIGGER codes_signed_no_insert BEFORE INSERT ON codes
+        WHEN {signed_new}
+        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
+
+        CREATE TRIGGER documents_signed_no_update BEFORE UPDATE ON documents
+        WHEN OLD.signed_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.rowid IS NOT OLD.rowid
+             OR NEW.encounter_id IS NOT OLD.encounter_id
+        BEGIN SELECT RAISE(ABORT, 'signed document is immutable'); END;
+        CREATE TRIGGER documents_signed_no_delete BEFORE DELETE ON documents
+        WHEN OLD.signed_at IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'signed document is immutable'); END;
+        CREATE TRIGGER documents_signed_no_replace BEFORE INSERT ON documents
+        WHEN EXISTS (SELECT 1 FROM documents WHERE (id = NEW.id OR rowid = NEW.rowid)
+                     AND signed_at IS NOT NULL)
+             OR (SELECT status FROM encounters WHERE id = NEW.encounter_id) IS NOT 'signed'
+        BEGIN SELECT RAISE(ABORT, 'signed document is immutable'); END;
+        """
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Setting", "Settings"]
+__all__ = ["EXPORT_FORMATS", "Setting", "Settings"]
 
 
 class Setting(str, Enum):
@@ -25,6 +25,18 @@ class Setting(str, Enum):
     AUDIO_RETENTION_DAYS = "audio_retention_days"
     CLINICIAN_VOICEPRINT = "clinician_voiceprint"
     CLIPBOARD_CLEAR_SECONDS = "clipboard_clear_seconds"
+    # The clinic (custodian of the record; the identifier system of its MRNs).
+    CLINIC_NAME = "clinic_name"
+    CLINIC_IDENTIFIER = "clinic_identifier"
+    CLINIC_IDENTIFIER_SYSTEM = "clinic_identifier_system"
+    MRN_SYSTEM = "mrn_system"
+    # Delivery to the EHR, set by the clinic's IT: a drop folder an interface engine watches,
+    # and (off unless set) a FHIR server to POST signed documents to.
+    EXPORT_FOLDER = "export_folder"
+    EXPORT_FORMAT = "export_format"
+    FHIR_ENDPOINT = "fhir_endpoint"
+    FHIR_TOKEN = "fhir_token"
+    FHIR_CA_FILE = "fhir_ca_file"
 
 
 DEFAULTS: dict[Setting, str] = {
@@ -35,7 +47,18 @@ DEFAULTS: dict[Setting, str] = {
     Setting.AUDIO_RETENTION_DAYS: "30",
     Setting.CLINICIAN_VOICEPRINT: "",
     Setting.CLIPBOARD_CLEAR_SECONDS: "60",
+    Setting.CLINIC_NAME: "",
+    Setting.CLINIC_IDENTIFIER: "",
+    Setting.CLINIC_IDENTIFIER_SYSTEM: "",
+    Setting.MRN_SYSTEM: "",
+    Setting.EXPORT_FOLDER: "",
+    Setting.EXPORT_FORMAT: "fhir",
+    Setting.FHIR_ENDPOINT: "",
+    Setting.FHIR_TOKEN: "",
+    Setting.FHIR_CA_FILE: "",
 }
+
+EXPORT_FORMATS = ("fhir", "hl7", "text")
 
 
 class SettingsTable(Protocol):
@@ -92,6 +115,12 @@ class Settings:
     def clipboard_clear_seconds(self) -> int:
         """Seconds after which the app clears a signed note it copied, if still there (0 = never)."""
         return self.number(Setting.CLIPBOARD_CLEAR_SECONDS)
+
+    @property
+    def export_format(self) -> str:
+        """What the drop folder receives: fhir, hl7 or text (anything else reads as fhir)."""
+        value = self.text(Setting.EXPORT_FORMAT)
+        return value if value in EXPORT_FORMATS else DEFAULTS[Setting.EXPORT_FORMAT]
 
     @property
     def voiceprint(self) -> np.ndarray | None:

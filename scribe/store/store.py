@@ -20,7 +20,11 @@ from sqlite_utils import Database
 from scribe.domain import (
     Addendum,
     AuditEvent,
+    CodeState,
+    DiagnosisCode,
+    Document,
     Encounter,
+    Identity,
     NoteDraft,
     Signature,
     Status,
@@ -29,11 +33,12 @@ from scribe.domain import (
     sha256_text,
     utcnow,
 )
-from scribe.errors import NotFoundError, SignOffError, StoreError
+from scribe.errors import InputError, NotFoundError, SignOffError, StoreError
 from scribe.lifecycle import require_move
 from scribe.nlp.safe_text import clean_text
 from scribe.security.crypto import audio_file_id
 from scribe.store import audit
+from scribe.store import documents as docs
 from scribe.store.schema import migrate
 from scribe.store.settings import Setting, Settings
 
@@ -234,10 +239,12 @@ class Store:
         consent: bool = False,
         source: str = "recorded",
         encounter_id: str | None = None,
+        identity: Identity | None = None,
     ) -> Encounter:
         label = clean_text(label).strip()  # a label or file name never carries control characters
+        ident = clean_identity(identity or Identity())
         enc = Encounter(encounter_id or new_id(), utcnow(), label, status, duration_s, audio_file, None, template,
-                        consent)
+                        consent, identity=ident)
 
         def go() -> None:
             self.db["encounters"].insert(
@@ -253,9 +260,12 @@ class Store:
                     "consent": int(consent),
                     "updated_at": enc.created_at.isoformat(),
                     "audio_id": self._audio_id(audio_file),
+                    **_identity_row(ident),
                 }
             )
             self._audit(enc.id, "created", f"{source}; status={status.value}")
+            if not ident.empty:
+                self._audit(enc.id, "identity_set", _identity_fields(ident))
             if consent:
                 self._audit(enc.id, "consent_given")
 
@@ -286,12 +296,13 @@ class Store:
         if search and search.strip():
             q = fts_phrases(search)
             clauses.append(
-                "(label LIKE ? OR id IN (SELECT encounter_id FROM transcripts WHERE rowid IN "
+                "(label LIKE ? OR patient_name LIKE ? OR patient_mrn LIKE ? OR id IN (SELECT encounter_id FROM transcripts WHERE rowid IN "
                 "(SELECT rowid FROM transcripts_fts WHERE transcripts_fts MATCH ?)) "
                 "OR id IN (SELECT encounter_id FROM notes WHERE rowid IN "
                 "(SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)))"
             )
-            params += [f"%{search.strip()}%", q, q]
+            like = f"%{search.strip()}%"
+            params += [like, like, like, q, q]
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY created_at DESC"
@@ -323,6 +334,22 @@ class Store:
         if self.get(encounter_id).status == Status.SIGNED:
             raise SignOffError("The visit is signed; its label can no longer change.")
         self._write(lambda: self.db["encounters"].update(encounter_id, {"label": label}))
+
+    def set_identity(self, encounter_id: str, identity: Identity) -> Encounter:
+        """Set the patient's identity and the visit's type and time (refused once signed).
+        Audited by which fields are filled, never their values."""
+        ident = clean_identity(identity)
+
+        def go() -> Encounter:
+            enc = self.get(encounter_id)
+            if enc.status == Status.SIGNED:
+                raise SignOffError("The visit is signed; its patient details can no longer "
+                                   "change (add an addendum to correct them).")
+            self.db["encounters"].update(encounter_id, _identity_row(ident))
+            self._audit(encounter_id, "identity_set", _identity_fields(ident))
+            return self.get(encounter_id)
+
+        return self._write(go)
 
     # --- transcript ---------------------------------------------------------------------------
     def save_transcript(self, encounter_id: str, transcript: Transcript) -> None:
@@ -455,6 +482,9 @@ class Store:
                 )
             text = note.current.text
             sig = Signature(signer.strip(), utcnow(), sha256_text(text), attestation)
+            dropped = docs.undecided_to_removed(self.db, encounter_id)
+            if dropped:  # a suggestion nobody accepted does not travel with the note
+                self._audit(encounter_id, "codes_not_accepted", f"count={dropped}")
             for i in flagged:
                 kinds = ",".join(f.kind for f in note.current.sentences()[i].flags)
                 self._audit(encounter_id, "flag_acknowledged", f"sentence={i}; kinds={kinds}")
@@ -516,6 +546,87 @@ class Store:
             )
         ]
 
+    # --- ICD-10-CM codes ----------------------------------------------------------------------
+    def codes(self, encounter_id: str) -> list[DiagnosisCode]:
+        return docs.codes(self.db, encounter_id)
+
+    def save_code_suggestions(self, encounter_id: str, suggested: Iterable[DiagnosisCode]) -> None:
+        """The drafter's suggestions replace the undecided ones (decisions stay)."""
+
+        def go() -> None:
+            if self.get(encounter_id).status == Status.SIGNED:
+                raise SignOffError("The visit is signed; its codes can no longer change.")
+            added = docs.merge_codes(self.db, encounter_id, suggested)
+            self._audit(encounter_id, "codes_suggested", f"count={added}")
+
+        self._write(go)
+
+    def decide_code(self, encounter_id: str, code: str, accept: bool) -> None:
+        """The clinician accepts or removes one suggestion before signing (audited)."""
+        state = CodeState.ACCEPTED if accept else CodeState.REMOVED
+
+        def go() -> None:
+            if self.get(encounter_id).status == Status.SIGNED:
+                raise SignOffError("The visit is signed; its codes can no longer change.")
+            position = next((i for i, c in enumerate(self.codes(encounter_id))
+                             if c.code == code), None)
+            if position is None or not docs.set_code_state(self.db, encounter_id, code, state):
+                raise NotFoundError("That code is not among this visit's suggestions.")
+            self._audit(encounter_id, f"code_{state.value}", f"suggestion={position}")
+
+        self._write(go)
+
+    # --- documents written from a signed visit ------------------------------------------------
+    def documents(self, encounter_id: str, kind: str | None = None) -> list[Document]:
+        return docs.documents(self.db, encounter_id, kind)
+
+    def get_document(self, doc_id: str) -> Document:
+        rows = list(self.db.query("SELECT encounter_id FROM documents WHERE id = ?", [doc_id]))
+        if not rows:
+            raise NotFoundError("No such document.")
+        return next(d for d in self.documents(rows[0]["encounter_id"]) if d.id == doc_id)
+
+    def add_document(self, encounter_id: str, kind: str, language: str,
+                     draft: NoteDraft) -> Document:
+        """A new draft document (after-visit summary, referral letter) for a signed visit."""
+
+        def go() -> Document:
+            if self.get(encounter_id).status != Status.SIGNED:
+                raise SignOffError("Sign the note first; the after-visit summary and letters "
+                                   "are written from the signed note.")
+            doc = docs.insert_document(self.db, encounter_id, kind, language, draft)
+            self._audit(encounter_id, "document_drafted", f"id={doc.id}; kind={kind}")
+            return doc
+
+        return self._write(go)
+
+    def update_document(self, doc_id: str, current: NoteDraft) -> None:
+        def go() -> None:
+            if self.get_document(doc_id).signed:
+                raise SignOffError("This document is signed and cannot be changed.")
+            docs.update_document(self.db, doc_id, current)
+            self._audit(self.get_document(doc_id).encounter_id, "document_edited",
+                        f"id={doc_id}")
+
+        self._write(go)
+
+    def sign_document(self, doc_id: str, signer: str, attestation: str) -> Signature:
+        if not signer.strip():
+            raise SignOffError("Enter your name and credentials to sign.")
+
+        def go() -> Signature:
+            doc = self.get_document(doc_id)
+            if doc.signed:
+                raise SignOffError("This document is already signed.")
+            if not doc.current.sentences():
+                raise SignOffError("This document is empty; there is nothing to sign.")
+            sig = docs.sign_document(self.db, doc, signer.strip(), attestation)
+            self._audit(doc.encounter_id, "document_signed",
+                        f"id={doc.id}; kind={doc.kind}; sha256={sig.sha256}")
+            return sig
+
+        return self._write(go)
+
     def signed_audio_before(self, cutoff: datetime) -> list[tuple[str, str]]:
         """(visit id, audio file) of every visit signed before ``cutoff`` that still has audio."""
         rows = self.db.query(
@@ -571,6 +682,51 @@ class Store:
         return Settings(self)
 
 
+MAX_FIELD = 200
+
+
+def clean_identity(ident: Identity) -> Identity:
+    """Control characters out, whitespace folded, the date checked: one sentence if it is bad."""
+
+    def clean(value: str) -> str:
+        text = " ".join(clean_text(value or "").split())
+        if len(text) > MAX_FIELD:
+            raise InputError(f"A patient detail is longer than {MAX_FIELD} characters; shorten "
+                             "it.")
+        return text
+
+    birth = clean(ident.birth_date)
+    if birth:
+        try:
+            born = datetime.strptime(birth, "%Y-%m-%d").date()
+        except ValueError:
+            raise InputError("The date of birth must be written as YYYY-MM-DD (for example "
+                             "1970-03-31).") from None
+        if born > utcnow().date() or born.year < 1880:
+            raise InputError("The date of birth is not a possible date of birth; check it.")
+    at = ident.encounter_at
+    if at is not None and at.tzinfo is None:
+        raise InputError("The visit time needs a time zone.")
+    return Identity(clean(ident.patient_name), birth, clean(ident.mrn), clean(ident.visit_type),
+                    at)
+
+
+def _identity_row(ident: Identity) -> dict:
+    return {
+        "patient_name": ident.patient_name or None,
+        "patient_birth_date": ident.birth_date or None,
+        "patient_mrn": ident.mrn or None,
+        "visit_type": ident.visit_type or None,
+        "encounter_at": ident.encounter_at.isoformat() if ident.encounter_at else None,
+    }
+
+
+def _identity_fields(ident: Identity) -> str:
+    """Which identity fields are filled (the audit names fields, never values)."""
+    names = [n for n, v in _identity_row(ident).items() if v]
+    return "fields=" + (",".join(names) or "none")
+
+
 def _encounter(r: dict) -> Encounter:
     return Encounter(
         id=r["id"],
@@ -583,4 +739,12 @@ def _encounter(r: dict) -> Encounter:
         template=r["template"] or "soap",
         consent=bool(r["consent"]),
         audio_id=r.get("audio_id"),
+        identity=Identity(
+            patient_name=r.get("patient_name") or "",
+            birth_date=r.get("patient_birth_date") or "",
+            mrn=r.get("patient_mrn") or "",
+            visit_type=r.get("visit_type") or "",
+            encounter_at=(datetime.fromisoformat(r["encounter_at"]) if r.get("encounter_at")
+                          else None),
+        ),
     )
