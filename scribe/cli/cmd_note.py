@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from scribe.cli.common import add_model_args, engines_from, open_workspace, print_json
+from scribe.cli.common import (
+    add_identity_args,
+    add_model_args,
+    engines_from,
+    identity_from,
+    open_workspace,
+    print_json,
+)
 from scribe.transcript_io import read_text_transcript
 from scribe.visit.pipeline import draft_transcript, note_from_file
 
@@ -15,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("--label", help="a label for the visit list (default: the file name)")
     p.add_argument("--json", action="store_true")
     add_model_args(p)
+    add_identity_args(p)
     p.set_defaults(func=run_note)
 
     d = sub.add_parser("draft", help="draft a note from a text transcript (no audio, no storage)")
@@ -28,7 +36,7 @@ def register(sub) -> None:
 def run_note(args) -> int:
     ws = open_workspace()
     enc = note_from_file(ws, args.audio, engines_from(args, ws), template=args.template,
-                         label=args.label)
+                         label=args.label, identity=identity_from(args))
     note = ws.store.get_note(enc.id)
     transcript = ws.store.get_transcript(enc.id)
     assert note is not None and transcript is not None
@@ -37,6 +45,7 @@ def run_note(args) -> int:
             "id": enc.id,
             "status": enc.status.value,
             "note": note.current.to_dict(),
+            "codes": [c.to_dict() for c in ws.store.codes(enc.id)],
             "transcript": [s.to_dict() for s in transcript.segments],
         })
     else:

@@ -8,7 +8,13 @@ import sys
 import threading
 from typing import Any
 
-from scribe.cli.common import add_model_args, engines_from, open_workspace
+from scribe.cli.common import (
+    add_identity_args,
+    add_model_args,
+    engines_from,
+    identity_from,
+    open_workspace,
+)
 from scribe.errors import ScribeError
 from scribe.visit.live import follow_live
 from scribe.visit.pipeline import process
@@ -24,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("--label", help="a label for the visit list")
     p.add_argument("--template", default=None, help="template id (default: the setting, else soap)")
     p.add_argument("--engine", default=None)
+    add_identity_args(p)
     add_model_args(p)
     p.set_defaults(func=run)
 
@@ -40,6 +47,7 @@ def run(args) -> int:
     ws = open_workspace()
     engines = engines_from(args, ws)
     rec = start_recording(ws, device=_device(args.device), label=args.label or "",
+                          identity=identity_from(args),
                           template=args.template)
     eid = rec.encounter_id
     print(f"Recording visit {eid}… (Ctrl-C to stop)", file=sys.stderr)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from scribe.cli.cmd_documents import document_json
 from scribe.cli.common import open_workspace, print_json
 from scribe.errors import AuthError
 from scribe.nlp.safe_text import clean_text, printable
 from scribe.note.signoff import DEFAULT_ATTESTATION
 from scribe.transcript_io import format_segment
 from scribe.visit.export import export_file, export_stream, record_search, record_view
+from scribe.visit.handoff import FORMATS, deliver_to_folder, export_document, post_to_server
 from scribe.visit.workspace import passphrase_from_env
 
 
@@ -44,9 +46,20 @@ def register(sub) -> None:
                    help="optional check: refused unless it is the signed-in profile's signer")
     p.set_defaults(func=run_addendum)
 
-    p = sub.add_parser("export", help="export a signed note as text")
+    p = sub.add_parser("export", help="export a signed note (text, FHIR R4, HL7 v2.5.1 MDM)")
     p.add_argument("id")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--document", default="note", metavar="note|summary|referral|ID",
+                   help="which signed document: the note (default), the after-visit summary, "
+                        "a referral letter, or an addendum's id")
+    p.add_argument("--xhtml", action="store_true", help="FHIR: add an XHTML rendering")
+    p.add_argument("--bundle", action="store_true",
+                   help="FHIR: a document Bundle with a Composition instead")
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("--drop", action="store_true",
+                   help="every signed document of the visit into the configured drop folder")
+    p.add_argument("--post", action="store_true",
+                   help="POST to the configured FHIR server (an IT setting, off by default)")
     p.set_defaults(func=run_export)
 
 
@@ -57,13 +70,15 @@ def run_list(args) -> int:
         record_search(ws, len(rows))
     if args.json:
         print_json([{"id": e.id, "created_at": e.created_at.isoformat(), "label": e.label,
-                     "status": e.status.value, "duration_s": e.duration_s} for e in rows])
+                     "status": e.status.value, "duration_s": e.duration_s,
+                     "patient": e.identity.summary()} for e in rows])
         return 0
     for e in rows:
         when = e.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         dur = f"{int(e.duration_s) // 60}:{int(e.duration_s) % 60:02d}"
         extra = f"  ({printable(e.failure)})" if e.failure else ""  # one line per visit, always
-        print(f"{e.id}  {when}  {dur:>6}  {e.status.label:<12}  {printable(e.label)}{extra}")
+        who = f" — {printable(e.identity.summary())}" if e.identity.summary() else ""
+        print(f"{e.id}  {when}  {dur:>6}  {e.status.label:<12}  {printable(e.label)}{who}{extra}")
     return 0
 
 
@@ -79,11 +94,17 @@ def run_show(args) -> int:
             "id": enc.id, "status": enc.status.value, "label": enc.label,
             "failure": enc.failure,
             "transcript": [s.to_dict() for s in transcript.segments] if transcript else [],
+            "patient": {"name": enc.identity.patient_name, "birth_date": enc.identity.birth_date,
+                        "mrn": enc.identity.mrn, "visit_type": enc.identity.visit_type},
             "note": note.current.to_dict() if note else None,
             "signed": bool(note and note.signed),
+            "codes": [c.to_dict() for c in store.codes(enc.id)],
+            "documents": [document_json(d) for d in store.documents(enc.id)],
         })
         return 0
     print(f"Visit {enc.id}: {printable(enc.label)} — {enc.status.label}")
+    if enc.identity.summary():
+        print(f"Patient: {printable(enc.identity.summary())}")
     if enc.failure:
         print(f"Problem: {printable(enc.failure)}")
     if transcript:
@@ -138,8 +159,27 @@ def run_addendum(args) -> int:
 def run_export(args) -> int:
     ws = open_workspace()
     enc = ws.store.find(args.id)
-    if args.output:
-        export_file(ws, enc.id, Path(args.output))
-    else:
-        export_stream(ws, enc.id, sys.stdout)
+    if args.drop:
+        for path in deliver_to_folder(ws, enc.id, args.format if args.format != "text"
+                                      else None):
+            print(f"Delivered {path.name}")
+        return 0
+    if args.post:
+        where = post_to_server(ws, enc.id, args.document)
+        print(f"Filed on the FHIR server as {printable(where)}")
+        return 0
+    if args.format == "text" and args.document == "note":
+        if args.output:
+            export_file(ws, enc.id, Path(args.output))
+        else:
+            export_stream(ws, enc.id, sys.stdout)
+        return 0
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    export_document(ws, enc.id, args.format, which=args.document,
+                    path=Path(args.output) if args.output else None,
+                    write=None if args.output else write, xhtml=args.xhtml, bundle=args.bundle)
     return 0

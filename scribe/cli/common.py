@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from scribe import paths
+from scribe.domain import Identity
+from scribe.errors import InputError
 from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.recover import interrupted_count
@@ -61,3 +65,29 @@ def engines_from(args: argparse.Namespace, ws: Workspace | None = None) -> Engin
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def add_identity_args(p: argparse.ArgumentParser) -> None:
+    """The patient's identity (optional, but asked for: it is on every export)."""
+    p.add_argument("--patient", default="", metavar="NAME", help="the patient's name")
+    p.add_argument("--dob", default="", metavar="YYYY-MM-DD", help="the patient's date of birth")
+    p.add_argument("--mrn", default="", help="the patient's medical record number")
+    p.add_argument("--visit-type", default="", help="e.g. office visit, telehealth, new patient")
+    p.add_argument("--visit-time", default="", metavar="YYYY-MM-DDTHH:MM",
+                   help="when the visit took place, local time (default: when it was stored)")
+
+
+def identity_from(args: argparse.Namespace, base: Identity | None = None) -> Identity | None:
+    """The identity typed on the command line (over ``base``), or None when nothing was."""
+    given = {k: getattr(args, a) for k, a in (("patient_name", "patient"), ("birth_date", "dob"),
+                                               ("mrn", "mrn"), ("visit_type", "visit_type"))
+             if getattr(args, a, "")}
+    if getattr(args, "visit_time", ""):
+        try:
+            given["encounter_at"] = datetime.fromisoformat(args.visit_time).astimezone()
+        except ValueError:
+            raise InputError("The visit time must be written as YYYY-MM-DDTHH:MM (for example "
+                             "2026-03-31T14:30).") from None
+    if not given:
+        return None
+    return replace(base or Identity(), **given)

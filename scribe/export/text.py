@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
+from scribe.domain import Document, Encounter
 from scribe.errors import DiskFullError, ScribeError, SignOffError
 from scribe.paths import sync_folder
 from scribe.store.store import Store
@@ -19,7 +20,7 @@ def export_text(store: Store, encounter_id: str) -> str:
     if note is None or note.signature is None or note.signed_text is None:
         raise SignOffError("This note is not signed; it must be signed before it can be exported.")
     parts = [
-        f"VISIT {enc.created_at.strftime('%Y-%m-%d')} — {enc.label}",
+        identity_header(enc),
         note.signed_text,
         note.signature.block(),
     ]
@@ -30,6 +31,27 @@ def export_text(store: Store, encounter_id: str) -> str:
     # (`scribe audit verify --pin SEQ:HASH`); the same note exports the same text every time.
     parts.append(f"Audit chain: {store.audit_pin(encounter_id)}")
     return "\n\n".join(parts) + "\n"
+
+
+def identity_header(enc: Encounter) -> str:
+    """The first lines of every text export: the visit, and the patient when their details were
+    given ("Patient: Jane Doe · MRN 123 · DOB 1970-03-31", then the visit type)."""
+    lines = [f"VISIT {enc.encounter_at.strftime('%Y-%m-%d')} — {enc.label}"]
+    who = enc.identity.summary()
+    if who:
+        lines.append(f"Patient: {who}")
+    if enc.identity.visit_type:
+        lines.append(f"Visit type: {enc.identity.visit_type}")
+    return "\n".join(lines)
+
+
+def document_text(store: Store, doc: Document) -> str:
+    """A signed after-visit summary or letter as text: header, the signed text, its signature."""
+    if doc.signature is None or doc.signed_text is None:
+        raise SignOffError("This document is not signed; it must be signed before it can be "
+                           "exported.")
+    return "\n\n".join([identity_header(store.get(doc.encounter_id)), doc.signed_text,
+                         doc.signature.block()]) + "\n"
 
 
 TEMP_PREFIX = ".scribe-export-"

@@ -17,12 +17,13 @@ import numpy as np
 from scribe.audio.files import duration_s
 from scribe.audio.vault import AudioVault
 from scribe.cancel import NEVER, CancelToken
-from scribe.domain import Encounter, NoteDraft, Status, Transcript, new_id
+from scribe.domain import Encounter, Identity, NoteDraft, Status, Transcript, new_id
 from scribe.drafting import get_drafter, load_template
 from scribe.errors import Cancelled, DiskFullError, ScribeError
 from scribe.note.checks import check_note
 from scribe.speakers import label_transcript
 from scribe.speech.transcriber import Transcriber
+from scribe.visit.documents import suggest_codes
 from scribe.visit.engines import Engines
 from scribe.visit.workspace import Workspace
 
@@ -148,6 +149,7 @@ def process(
         draft = draft_transcript(transcript, encounter.template, engines, cancel,
                                  lambda f, _t: step("drafting", f))
         store.save_draft(encounter.id, draft)
+        suggest_codes(ws, encounter.id)  # from the assessed problems; the clinician decides
         return transcript
     except Cancelled:
         store.fail(encounter.id, CANCELLED)
@@ -164,6 +166,7 @@ def note_from_file(
     *,
     template: str | None = None,
     label: str | None = None,
+    identity: Identity | None = None,
     cancel: CancelToken = NEVER,
     on_step: StepFn | None = None,
 ) -> Encounter:
@@ -180,6 +183,7 @@ def note_from_file(
             template=template,
             source="imported",
             encounter_id=imported.encounter_id,
+            identity=identity,
         )
     except ScribeError:  # e.g. the database is locked: leave no orphan audio behind
         imported.path.unlink(missing_ok=True)

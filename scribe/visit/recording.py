@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from scribe.audio.recorder import Recorder, RecorderState
-from scribe.domain import Recording, Status, new_id
+from scribe.domain import Identity, Recording, Status, new_id
 from scribe.errors import ScribeError
+from scribe.store.store import clean_identity
 from scribe.visit.workspace import Workspace
 
 __all__ = [
@@ -57,11 +58,14 @@ def start_recording(
     device: int | str | None = None,
     label: str = "",
     template: str | None = None,
+    identity: Identity | None = None,
     stream_factory: Callable[..., Any] | None = None,
 ) -> VisitRecording:
     """Start recording a new visit whose patient agreed; raises before any visit exists."""
     eid = new_id()
     template = template or ws.settings.default_template
+    if identity is not None:
+        clean_identity(identity)  # a mistyped date of birth is said before the microphone opens
     rec = ws.vault.recorder(encounter_id=eid, device=device, stream_factory=stream_factory)
     rec.start()  # a clear AudioDeviceError here leaves nothing behind
     try:
@@ -73,6 +77,7 @@ def start_recording(
             template=template,
             source="recorded",
             encounter_id=eid,
+            identity=identity,
         )
     except ScribeError:
         if rec.state is not RecorderState.IDLE:

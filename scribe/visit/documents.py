@@ -1,0 +1,45 @@
+"""What a visit's note leads to: ICD-10-CM suggestions for it, and the documents written from it
+once signed (the after-visit summary for the patient, a referral letter), each reviewed and signed
+like the note."""
+
+from __future__ import annotations
+
+from scribe.domain import DiagnosisCode, Document
+from scribe.errors import SignOffError
+from scribe.export import icd, summary
+from scribe.visit.workspace import Workspace
+
+__all__ = ["KINDS", "draft_document", "suggest_codes"]
+
+KINDS = ("summary", "referral")
+
+
+def suggest_codes(ws: Workspace, encounter_id: str) -> list[DiagnosisCode]:
+    """Suggest codes from the note's assessed problems (each with its evidence) and store them;
+    the clinician's earlier decisions stay. Returns the visit's codes."""
+    note = ws.store.get_note(encounter_id)
+    if note is None:
+        return []
+    found = [DiagnosisCode(s.code, s.description, s.problem, s.sentence, tuple(s.evidence))
+             for s in icd.suggest_codes(note.current)]
+    ws.store.save_code_suggestions(encounter_id, found)
+    return ws.store.codes(encounter_id)
+
+
+def draft_document(ws: Workspace, encounter_id: str, kind: str = "summary",
+                   language: str | None = None, *, to: str = "", reason: str = "") -> Document:
+    """Write an after-visit summary (``kind`` "summary", in the visit's language unless
+    ``language`` is given) or a referral letter from the signed note, as a draft to review."""
+    if kind not in KINDS:
+        raise SignOffError("Scribe writes an after-visit summary or a referral letter.")
+    note = ws.store.get_note(encounter_id)
+    if note is None or not note.signed:
+        raise SignOffError("Sign the note first; the after-visit summary and letters are "
+                           "written from the signed note.")
+    transcript = ws.store.get_transcript(encounter_id)
+    lang = language or (transcript.language if transcript else "en") or "en"
+    if kind == "summary":
+        draft = summary.after_visit_summary(note.current, transcript, language=lang)
+    else:
+        draft = summary.referral_letter(note.current, to=to, reason=reason)
+    return ws.store.add_document(encounter_id, kind, lang, draft)
