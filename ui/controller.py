@@ -20,6 +20,7 @@ from scribe.domain import (
     Addendum,
     AuditEvent,
     Encounter,
+    Identity,
     NoteDraft,
     Segment,
     Signature,
@@ -28,7 +29,8 @@ from scribe.domain import (
 )
 from scribe.errors import NotFoundError, ScribeError
 from scribe.note.signoff import DEFAULT_ATTESTATION
-from scribe.store.store import NoteRecord
+from scribe.store.store import NoteRecord, clean_identity
+from scribe.visit.documents import suggest_codes
 from scribe.visit.engines import Engines
 from scribe.visit.export import export_clipboard, export_file, record_view
 from scribe.visit.recording import (
@@ -149,10 +151,16 @@ class Controller(QObject):
         return bool(self.jobs)
 
     # --- actions: processing ------------------------------------------------------------------
-    def import_file(self, path: str | Path) -> None:
+    def import_file(self, path: str | Path, identity: Identity | None = None) -> None:
         """Decode, copy, transcribe and draft a file; the visit appears once the file decodes."""
+        if identity is not None:
+            try:
+                clean_identity(identity)  # a mistyped date is said before any work
+            except ScribeError as e:
+                self.message.emit(e.message, "error")
+                return
         self._submit(Job("import", self.engines(), source=Path(path), vault=self.ws.vault,
-                         template=self.default_template()))
+                         template=self.default_template(), identity=identity))
         self.message.emit(f"Importing {Path(path).name}…", "info")
 
     def process_again(self, eid: str) -> None:
@@ -229,6 +237,7 @@ class Controller(QObject):
                 template=job.template,
                 source="imported",
                 encounter_id=imported.encounter_id,
+                identity=job.identity,
             )
         except ScribeError as e:
             job.cancel.cancel()
@@ -256,7 +265,11 @@ class Controller(QObject):
 
     @Slot(str, object)
     def on_drafted(self, eid: str, draft: NoteDraft) -> None:
-        if self._persist(eid, lambda: self.store.save_draft(eid, draft)):
+        def save() -> None:
+            self.store.save_draft(eid, draft)
+            suggest_codes(self.ws, eid)  # from the assessed problems; the clinician decides
+
+        if self._persist(eid, save):
             self.visits_changed.emit()
             self.draft_ready.emit(eid)
 
@@ -312,10 +325,11 @@ class Controller(QObject):
     def recording_id(self) -> str | None:
         return self.recording.encounter_id if self.recording else None
 
-    def start_recording(self, device: int | str | None = None, label: str = "") -> str | None:
+    def start_recording(self, device: int | str | None = None, label: str = "",
+                        identity: Identity | None = None) -> str | None:
         """Start recording a new visit (consent was given); None with a message on failure."""
         try:
-            rec = start_recording(self.ws, device=device, label=label,
+            rec = start_recording(self.ws, device=device, label=label, identity=identity,
                                   template=self.default_template(),
                                   stream_factory=self.stream_factory)
         except ScribeError as e:
@@ -422,6 +436,13 @@ class Controller(QObject):
             self.message.emit(f"{what[0].upper()}{what[1:]}.", "info")
             return False
         return True
+
+    def signature_for(self, what: str) -> str | None:
+        """The signer, once the passphrase was entered again; None (with a message) if not."""
+        signer = self._signer(what)
+        if signer is None or not self._confirmed(what):
+            return None
+        return signer
 
     def sign(self, eid: str, acknowledged: list[int],
              attestation: str = DEFAULT_ATTESTATION) -> Signature | None:

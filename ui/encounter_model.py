@@ -104,8 +104,9 @@ class EncounterModel(QAbstractTableModel):
     def _display(self, enc: Encounter, col: int) -> str:
         if col == 0:
             return enc.created_at.astimezone().strftime("%b %d, %H:%M")
-        if col == 1:
-            return enc.label
+        if col == 1:  # the patient, when their details were given, beside the label
+            who = enc.identity.summary()
+            return f"{enc.label} — {who}" if who else enc.label
         if col == 2:
             step = self._progress.get(enc.id)
             if enc.status in (Status.TRANSCRIBING, Status.DRAFTING) and step and \

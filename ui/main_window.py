@@ -6,6 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -23,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.audio.files import SUPPORTED
-from scribe.domain import Status
+from scribe.domain import Identity, Status
 from scribe.errors import NotFoundError
 from ui.controller import ACTIVE, Controller
 from ui.encounter_model import ID_ROLE, EncounterModel
+from ui.identity_form import IdentityDialog
 from ui.processing_view import ProcessingView
 from ui.record_panel import RecordPanel
 from ui.review_view import ReviewView
@@ -239,12 +241,15 @@ class MainWindow(QMainWindow):
 
     def on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import audio", "", IMPORT_FILTER)
-        if path:
-            self.import_file(path)
+        if not path:
+            return
+        ask = IdentityDialog("Who is this visit with?", parent=self)
+        if ask.exec() == QDialog.DialogCode.Accepted:
+            self.import_file(path, ask.identity())
 
-    def import_file(self, path: str) -> None:
+    def import_file(self, path: str, identity: Identity | None = None) -> None:
         self.banner.hide()
-        self.controller.import_file(path)
+        self.controller.import_file(path, identity)
 
     def on_recording_stopped(self, eid: str) -> None:
         self.refresh()

@@ -31,6 +31,7 @@ from scribe.errors import ScribeError
 from scribe.speakers.live import turns
 from ui.controller import Controller
 from ui.encounter_model import duration_text
+from ui.identity_form import IdentityForm
 
 SILENCE_WARNING_S = 10.0
 POLL_MS = 50
@@ -65,8 +66,10 @@ class RecordPanel(QWidget):
         self.consent.setToolTip("Ask the patient before recording; Record stays off until checked.")
         self.consent.toggled.connect(self._update_buttons)
 
+        self.identity = IdentityForm(self)
         form = QFormLayout()
         form.addRow("Visit label", self.label_edit)
+        self.identity.add_rows(form)
         form.addRow("Microphone", self.device_combo)
         form.addRow("", self.consent)
 
@@ -133,6 +136,7 @@ class RecordPanel(QWidget):
         """Ready for a new visit (unless one is recording)."""
         if self.controller.recorder is None:
             self.label_edit.clear()
+            self.identity.clear()
             self.consent.setChecked(False)
             self.elapsed.setText("0:00")
             self.meter.setValue(0)
@@ -212,7 +216,7 @@ class RecordPanel(QWidget):
         self.error.hide()
         self.show_live("", "")
         eid = self.controller.start_recording(self.device_combo.currentData(),
-                                              self.label_edit.text())
+                                              self.label_edit.text(), self.identity.identity())
         if eid is None:
             self.show_error("The recording did not start; see the message above.")
             return

@@ -34,6 +34,8 @@ from scribe.drafting import available_templates
 from scribe.errors import ScribeError
 from ui.addendum_dialog import AddendumDialog
 from ui.controller import Controller
+from ui.handoff_panel import HandoffPanel
+from ui.identity_form import IdentityDialog
 from ui.note_editor import NoteEditor
 from ui.player import Player
 from ui.sign_dialog import SignDialog
@@ -81,6 +83,10 @@ class ReviewView(QWidget):
         self.retranscribe_btn = QPushButton("Re-transcribe")
         self.retranscribe_btn.setToolTip("Transcribe the whole recording again, then draft again.")
         self.retranscribe_btn.clicked.connect(self.on_retranscribe)
+        self.patient_btn = QPushButton("Patient details…")
+        self.patient_btn.setToolTip("The patient's name, date of birth, MRN and the visit type "
+                                    "(on every export; locked once signed)")
+        self.patient_btn.clicked.connect(self.on_patient)
         self.sign_btn.clicked.connect(self.on_sign)
         self.addendum_btn.clicked.connect(self.on_addendum)
         self.copy_btn.clicked.connect(self.on_copy)
@@ -128,6 +134,7 @@ class ReviewView(QWidget):
         self.note_scroll.setWidget(note_page)
 
         tools = QHBoxLayout()
+        tools.addWidget(self.patient_btn)
         tools.addWidget(self.swap_btn)
         tools.addWidget(self.retranscribe_btn)
         tools.addStretch(1)
@@ -136,6 +143,13 @@ class ReviewView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(_titled("One sentence per line; amber lines need a look",
                                  self.note_scroll), "Note")
+        self.handoff = HandoffPanel(controller)
+        self.handoff.evidence_selected.connect(self.transcript.highlight)
+        handoff_scroll = QScrollArea()
+        handoff_scroll.setWidgetResizable(True)
+        handoff_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        handoff_scroll.setWidget(self.handoff)
+        self.tabs.addTab(handoff_scroll, "Codes && documents")
         self.tabs.addTab(self.audit, "Audit trail")
         self.tabs.currentChanged.connect(lambda _i: self.load_audit())
         right = self.tabs
@@ -168,8 +182,10 @@ class ReviewView(QWidget):
         record = c.note(encounter_id)
         self.signed = enc.status == Status.SIGNED
         self.title.setText(enc.label)
-        self.subtitle.setText(f"{enc.created_at.astimezone().strftime('%a %b %d %Y, %H:%M')}"
-                              f" · {enc.status.label}")
+        who = enc.identity.summary() or "no patient details"
+        kind = f" · {enc.identity.visit_type}" if enc.identity.visit_type else ""
+        self.subtitle.setText(f"{enc.encounter_at.astimezone().strftime('%a %b %d %Y, %H:%M')}"
+                              f" · {enc.status.label} · {who}{kind}")
         self.transcript.set_transcript(c.transcript(encounter_id))
         if record is not None:
             self.editor.set_note(record.current, record.draft, read_only=self.signed)
@@ -195,6 +211,8 @@ class ReviewView(QWidget):
         self.swap_btn.setEnabled(not self.signed)
         self.retranscribe_btn.setEnabled(not self.signed and has_audio)
         self.transcript.editable = not self.signed
+        self.patient_btn.setEnabled(not self.signed)
+        self.handoff.load(encounter_id, self.signed)
         self.load_audit()
 
     def load_audit(self) -> None:
@@ -239,6 +257,21 @@ class ReviewView(QWidget):
         if answer:
             self.controller.retranscribe(self.encounter_id)
             self.changed.emit()
+
+    def on_patient(self) -> None:
+        if not self.encounter_id or self.signed:
+            return
+        enc = self.controller.encounter(self.encounter_id)
+        dialog = IdentityDialog("Patient details", enc.identity, parent=self)
+        if self.dialog_exec(dialog) != QDialog.DialogCode.Accepted:
+            return
+        try:
+            self.controller.store.set_identity(self.encounter_id, dialog.identity(enc.identity))
+        except ScribeError as e:
+            self.controller.message.emit(e.message, "error")
+            return
+        self.load(self.encounter_id)
+        self.changed.emit()
 
     def confirm(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from scribe.drafting import available_templates
 from scribe.store.settings import Setting
 from scribe.visit.workspace import Workspace
+from ui.clinic_settings import ClinicSettings
 from ui.enrol_panel import EnrolPanel
 from ui.off_thread import run_off_thread
 
@@ -151,6 +152,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(privacy, "Privacy")
         self.tabs.addTab(vocab, "Vocabulary")
         self.tabs.addTab(self.enrol, "Your voice")
+        self.clinic = ClinicSettings(settings)
+        self.tabs.addTab(self.clinic, "Clinic && EHR")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -233,6 +236,7 @@ class SettingsDialog(QDialog):
         s.set(Setting.LOCK_MINUTES, self.lock_minutes.value())
         s.set(Setting.AUDIO_RETENTION_DAYS, self.retention_days.value())
         s.set(Setting.CLIPBOARD_CLEAR_SECONDS, self.clipboard_seconds.value())
+        self.clinic.save(s)
         words = [w.strip() for w in self.vocabulary.toPlainText().splitlines() if w.strip()]
         try:
             save_user_words(words, self.ws.vocabulary_path)

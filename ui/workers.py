@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from scribe.audio.files import load_audio
 from scribe.audio.vault import AudioVault
 from scribe.cancel import CancelToken
-from scribe.domain import Transcript
+from scribe.domain import Identity, Transcript
 from scribe.errors import Cancelled, ScribeError
 from scribe.visit.engines import Engines
 from scribe.visit.live import follow_live
@@ -48,6 +48,7 @@ class Job:
     transcript: Transcript | None = None
     template: str = "soap"
     recording: VisitRecording | None = None
+    identity: Identity | None = None  # import: the patient's details typed with the file
     cancel: CancelToken = field(default_factory=CancelToken)
 
 
