@@ -132,7 +132,10 @@ STRONG: dict[str, re.Pattern[str]] = {
         # The clinician naming the diagnosis to the patient: "you have acute bronchitis".
         r"|^(?:so,? |okay,? |well,? )?you(?: have|'ve got| likely have| probably have) "
         r"(?:an? )?(?:[\w-]+ ){0,3}?[\w-]*(?:itis|osis|emia|algia|pathy|infection|sprain|strain|"
-        r"fracture|syndrome|disease|disorder|virus|reflux|migraine)\b",
+        r"fracture|syndrome|disease|disorder|virus|reflux|migraine)\b"
+        # The clinician walking through the problem list: "for his first problem, his back pain".
+        r"|\bfor (?:your|his|her|their|the) (?:first|second|third|next|last|final|other|"
+        r"primary) (?:problem|issue|concern|diagnosis)\b",
         re.IGNORECASE,
     ),
     "plan": re.compile(
