@@ -52,19 +52,33 @@ class Support(str, enum.Enum):
     UNSUPPORTED = "unsupported"
 
 
+LOW_CONFIDENCE = 0.5  # a word the recogniser gave less than this is marked for the reviewer
+
+
 @dataclass(frozen=True)
 class Word:
     start: float
     end: float
     word: str
     speaker: str | None = None
+    probability: float | None = None  # the recogniser's confidence, 0..1 (None: not known)
+
+    @property
+    def uncertain(self) -> bool:
+        return self.probability is not None and self.probability < LOW_CONFIDENCE
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "word": self.word, "speaker": self.speaker}
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "word": self.word,
+                             "speaker": self.speaker}
+        if self.probability is not None:
+            d["probability"] = round(self.probability, 3)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
-        return cls(float(d["start"]), float(d["end"]), str(d["word"]), d.get("speaker"))
+        p = d.get("probability")
+        return cls(float(d["start"]), float(d["end"]), str(d["word"]), d.get("speaker"),
+                   float(p) if p is not None else None)
 
 
 @dataclass(frozen=True)
@@ -150,14 +164,18 @@ class Sentence:
     evidence: tuple[int, ...] = ()
     support: Support = Support.SUPPORTED
     flags: tuple[Flag, ...] = ()
+    checked: bool = False  # the clinician looked at its flags and marked it checked (audited)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "text": self.text,
             "evidence": list(self.evidence),
             "support": self.support.value,
             "flags": [f.to_dict() for f in self.flags],
         }
+        if self.checked:
+            d["checked"] = True
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Sentence:
@@ -166,6 +184,7 @@ class Sentence:
             evidence=tuple(int(i) for i in d.get("evidence", [])),
             support=Support(d.get("support", Support.SUPPORTED.value)),
             flags=tuple(Flag.from_dict(f) for f in d.get("flags", [])),
+            checked=bool(d.get("checked", False)),
         )
 
 
@@ -347,6 +366,17 @@ class Document:
     @property
     def signed(self) -> bool:
         return self.signature is not None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment the clinician marked during the visit (one key), with an optional side note."""
+
+    id: str
+    encounter_id: str
+    at_s: float  # seconds into the recording
+    note: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -409,7 +409,8 @@ class LiveTranscriber:
                 continue
             if bounded and seg.compression_ratio > _LOOP_RATIO:
                 continue  # a repetition loop (fallback would retry it); the next step redoes it
-            out.append([Word(w.start + offset, w.end + offset, w.word) for w in seg.words])
+            out.append([Word(w.start + offset, w.end + offset, w.word,
+                             probability=getattr(w, "probability", None)) for w in seg.words])
         return out
 
     def _trim(self) -> list[Segment]:

@@ -91,7 +91,8 @@ def _damaged(model: str) -> str:
 def _to_segment(index: int, seg, offset: float = 0.0) -> Segment:
     # What the recogniser writes is text from outside: no control character goes further.
     words = tuple(
-        Word(start=w.start + offset, end=w.end + offset, word=clean_text(w.word))
+        Word(start=w.start + offset, end=w.end + offset, word=clean_text(w.word),
+             probability=getattr(w, "probability", None))
         for w in (seg.words or [])
     )
     return Segment(

@@ -273,5 +273,31 @@ def m003_identity_codes_and_documents(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_marks(db: Database) -> None:
+    """Moments the clinician marked while recording, each with an optional side note; frozen
+    with the rest of a signed visit."""
+    db["marks"].create(
+        {"id": str, "encounter_id": str, "at_s": float, "note": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("encounter_id", "encounters", "id")],
+    )
+    signed_new = _SIGNED.format(eid="NEW.encounter_id")
+    signed_old = _SIGNED.format(eid="OLD.encounter_id")
+    db.executescript(
+        f"""
+        CREATE TRIGGER marks_signed_no_update BEFORE UPDATE ON marks
+        WHEN {signed_old} OR NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
+        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
+        CREATE TRIGGER marks_signed_no_delete BEFORE DELETE ON marks
+        WHEN {signed_old}
+        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
+        CREATE TRIGGER marks_signed_no_insert BEFORE INSERT ON marks
+        WHEN {signed_new}
+        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
+        """
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -25,6 +25,7 @@ from scribe.domain import (
     Document,
     Encounter,
     Identity,
+    Mark,
     NoteDraft,
     Signature,
     Status,
@@ -545,6 +546,60 @@ class Store:
                 "SELECT * FROM addenda WHERE encounter_id = ? ORDER BY signed_at", [encounter_id]
             )
         ]
+
+    # --- flags the clinician checked, moments marked ------------------------------------------
+    def check_flag(self, encounter_id: str, sentence: int) -> NoteDraft:
+        """The clinician looked at a flagged sentence and marks it checked (audited with the
+        sentence's position and the flags' kinds, never its text). Returns the note now."""
+
+        def go() -> NoteDraft:
+            enc = self.get(encounter_id)
+            note = self.get_note(encounter_id)
+            if note is None or enc.status == Status.SIGNED:
+                raise SignOffError("Only a draft's flags can be checked.")
+            sentences = note.current.sentences()
+            if not 0 <= sentence < len(sentences) or not sentences[sentence].flags:
+                raise NotFoundError("That sentence has no flag to check.")
+            sentences[sentence].checked = True
+            self.db["notes"].update(encounter_id, {"current_json": json.dumps(
+                note.current.to_dict()), "updated_at": utcnow().isoformat()})
+            kinds = ",".join(f.kind for f in sentences[sentence].flags)
+            self._audit(encounter_id, "flag_checked", f"sentence={sentence}; kinds={kinds}")
+            return note.current
+
+        return self._write(go)
+
+    def add_mark(self, encounter_id: str, at_s: float, note: str = "") -> Mark:
+        """A moment marked during the visit (``at_s`` into the recording), with a side note."""
+        mark = Mark(new_id(), encounter_id, max(0.0, float(at_s)), clean_text(note).strip(),
+                    utcnow())
+
+        def go() -> None:
+            if self.get(encounter_id).status == Status.SIGNED:
+                raise SignOffError("The visit is signed; it can no longer be marked.")
+            self.db["marks"].insert({"id": mark.id, "encounter_id": encounter_id,
+                                     "at_s": mark.at_s, "note": mark.note,
+                                     "created_at": mark.created_at.isoformat()})
+            self._audit(encounter_id, "marked", f"at_s={mark.at_s:.1f}; note={bool(mark.note)}")
+
+        self._write(go)
+        return mark
+
+    def set_mark_note(self, mark_id: str, note: str) -> None:
+        def go() -> None:
+            rows = list(self.db.query("SELECT encounter_id FROM marks WHERE id = ?", [mark_id]))
+            if not rows:
+                raise NotFoundError("No such mark.")
+            self.db["marks"].update(mark_id, {"note": clean_text(note).strip()})
+            self._audit(rows[0]["encounter_id"], "mark_noted")
+
+        self._write(go)
+
+    def marks(self, encounter_id: str) -> list[Mark]:
+        return [Mark(r["id"], r["encounter_id"], r["at_s"], r["note"] or "",
+                     datetime.fromisoformat(r["created_at"]))
+                for r in self.db.query("SELECT * FROM marks WHERE encounter_id = ? ORDER BY at_s",
+                                       [encounter_id])]
 
     # --- ICD-10-CM codes ----------------------------------------------------------------------
     def codes(self, encounter_id: str) -> list[DiagnosisCode]:

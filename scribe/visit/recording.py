@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scribe.audio.recorder import Recorder, RecorderState
-from scribe.domain import Identity, Recording, Status, new_id
+from scribe.domain import Identity, Mark, Recording, Status, new_id
 from scribe.errors import ScribeError
 from scribe.store.store import clean_identity
 from scribe.visit.workspace import Workspace
@@ -22,6 +22,7 @@ from scribe.visit.workspace import Workspace
 __all__ = [
     "INTERRUPTED",
     "VisitRecording",
+    "mark_moment",
     "pause_recording",
     "resume_recording",
     "start_recording",
@@ -119,3 +120,9 @@ def stop_recording(ws: Workspace, rec: VisitRecording, *, process: bool = True) 
         raise
     rec.end(Path(recording.path) if process else None)
     return recording
+
+
+def mark_moment(ws: Workspace, rec: VisitRecording, note: str = "") -> Mark:
+    """Mark this moment of the recording (one key in the app), with an optional side note; the
+    review shows it at its time in the transcript."""
+    return ws.store.add_mark(rec.encounter_id, rec.recorder.elapsed_s, note)
