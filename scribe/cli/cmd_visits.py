@@ -116,6 +116,15 @@ def run_show(args) -> int:
         print(clean_text(note.signed_text if note.signed else note.current.text, multiline=True))
         if note.signature:
             print("\n" + clean_text(note.signature.block(), multiline=True))
+    codes = store.codes(enc.id)
+    if codes:
+        print("\nICD-10-CM")
+        for c in codes:
+            print(printable(f"{c.code:<8} {c.description} ({c.state.value}; from: {c.problem})"))
+    for doc in store.documents(enc.id):
+        kind = "AFTER-VISIT SUMMARY" if doc.kind == "summary" else "REFERRAL LETTER"
+        print(f"\n{kind} ({'signed' if doc.signed else 'draft'})")
+        print(clean_text(doc.signed_text if doc.signed else doc.current.text, multiline=True))
     return 0
 
 
