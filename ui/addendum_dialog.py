@@ -25,6 +25,8 @@ class AddendumDialog(QDialog):
         self.attestation = attestation
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("What to add to the signed note")
+        self.text.setAccessibleName("Addendum text")
+        self.text.setTabChangesFocus(True)  # Tab goes on to the buttons, as in every field
         self.signer = SignerFields(name, credentials)
         note = QLabel(attestation)
         note.setWordWrap(True)

@@ -35,6 +35,7 @@ from scribe.visit.engines import Engines
 from scribe.visit.export import export_clipboard, export_file, record_view
 from scribe.visit.recording import (
     VisitRecording,
+    mark_moment,
     pause_recording,
     resume_recording,
     start_recording,
@@ -373,6 +374,19 @@ class Controller(QObject):
         self.visits_changed.emit()
         return eid
 
+    def mark_moment(self, note: str = "") -> bool:
+        """Mark this moment of the recording, with an optional side note (audited); False, with
+        one sentence, when nothing is recording or it cannot be stored."""
+        if self.recording is None:
+            self.message.emit("No visit is being recorded, so no moment was marked.", "error")
+            return False
+        try:
+            mark_moment(self.ws, self.recording, note)
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return False
+        return True
+
     def _guard(self, fn: Callable[[], None]) -> None:
         try:
             fn()
@@ -413,6 +427,15 @@ class Controller(QObject):
     def save_note(self, eid: str, note: NoteDraft) -> bool:
         try:
             self.store.update_note(eid, note)
+            return True
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return False
+
+    def check_flag(self, eid: str, position: int) -> bool:
+        """Mark a flagged sentence (its position in ``NoteDraft.sentences()``) checked, audited."""
+        try:
+            self.store.check_flag(eid, position)
             return True
         except ScribeError as e:
             self.message.emit(e.message, "error")

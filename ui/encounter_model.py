@@ -9,20 +9,10 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from scribe.domain import Encounter, Status
+from ui import theme
 
 COLUMNS = ("Time", "Visit", "Status", "Duration")
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-STATUS_COLOURS = {
-    Status.RECORDING: "#c62828",
-    Status.PAUSED: "#ef6c00",
-    Status.TRANSCRIBING: "#1565c0",
-    Status.DRAFTING: "#1565c0",
-    Status.IN_REVIEW: "#6a1b9a",
-    Status.SIGNED: "#2e7d32",
-    Status.FAILED: "#b71c1c",
-    Status.DISCARDED: "#757575",
-}
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -94,7 +84,7 @@ class EncounterModel(QAbstractTableModel):
                 return enc.failure
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return QColor(STATUS_COLOURS.get(enc.status, "#000000"))
+            return QColor(theme.current().for_status(enc.status))
         if role == Qt.ItemDataRole.DecorationRole and col == 2 and enc.status == Status.FAILED:
             return _warning_icon()
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:

@@ -1,11 +1,16 @@
-"""The main window: the list of visits on the left, the selected visit on the right."""
+"""The main window: the list of visits on the left, the selected visit on the right.
+
+Every main action is a menu item with a shortcut (ui/menus.py lists them). Tab goes New → Import →
+Search → the visit list → the visit's view; the list never uses Tab itself (arrow keys select).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -13,28 +18,38 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from scribe.audio.files import SUPPORTED
+from scribe.audio.recorder import RecorderState
 from scribe.domain import Identity, Status
 from scribe.errors import NotFoundError
+from ui import theme
 from ui.controller import ACTIVE, Controller
 from ui.encounter_model import ID_ROLE, EncounterModel
 from ui.identity_form import IdentityDialog
+from ui.menus import build_menus, shortcut_rows
+from ui.preferences import Preferences
 from ui.processing_view import ProcessingView
 from ui.record_panel import RecordPanel
 from ui.review_view import ReviewView
 from ui.settings_dialog import SettingsDialog
+from ui.visit_table import VisitTable
 
 IMPORT_FILTER = "Audio (" + " ".join(f"*{s}" for s in SUPPORTED) + ")"
+LIST_WIDTH = 330
+"""The visit list's width in a window wide enough; the visit's view takes the rest."""
+VIEW_WIDTH = 800
+"""In a narrower window the list gives way (down to its minimum) so the visit's view keeps this."""
 
 
 class Banner(QWidget):
@@ -49,6 +64,8 @@ class Banner(QWidget):
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
+        close.setAccessibleName("Dismiss message")
+        close.setToolTip("Dismiss this message")
         close.clicked.connect(self.hide)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 6, 6)
@@ -58,24 +75,52 @@ class Banner(QWidget):
 
     def show_message(self, text: str) -> None:
         self.text.setText(text)
+        self.text.setAccessibleName(text)
         self.show()
 
 
 class MainWindow(QMainWindow):
+    """The app's window. ``visit_menu`` is the Visit menu; the review screen adds its actions."""
+
+    # Made by ui.menus.build_menus:
+    visit_menu: QMenu
+    settings_action: QAction
+    templates_action: QAction
+    passphrase_action: QAction
+    quit_action: QAction
+    new_action: QAction
+    import_action: QAction
+    search_action: QAction
+    record_action: QAction
+    stop_action: QAction
+    mark_action: QAction
+    zoom_in_action: QAction
+    zoom_out_action: QAction
+    zoom_reset_action: QAction
+    theme_actions: dict[str, QAction]
+    help_action: QAction
+    walkthrough_action: QAction
+    data_action: QAction
+    about_action: QAction
+
     def __init__(self, controller: Controller, record_panel: RecordPanel | None = None) -> None:
         super().__init__()
         self.controller = controller
+        self.prefs = Preferences(controller.ws.home)
         self.setWindowTitle("Scribe")
         self.resize(1280, 800)
 
         # --- left: visits ---
         self.new_btn = QPushButton("New visit")
         self.new_btn.setObjectName("primary")
+        self.new_btn.setAccessibleName("New visit")
         self.import_btn = QPushButton("Import audio…")
+        self.import_btn.setAccessibleName("Import audio")
         self.new_btn.clicked.connect(self.on_new_visit)
         self.import_btn.clicked.connect(self.on_import)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search visits, transcripts and notes")
+        self.search.setAccessibleName("Search visits")
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -83,21 +128,26 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._search_timer.start)
         self.model = EncounterModel(self)
-        self.table = QTableView()
+        self.table = VisitTable()
         self.table.setModel(self.model)
+        self.model.modelReset.connect(self.table.fit_columns)
+        self.table.setAccessibleName("Visits")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Tab leaves the list (to the visit's view); only the arrow keys move between visits.
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the label elides
         self.table.selectionModel().currentRowChanged.connect(self.on_row_changed)
 
         left = QWidget()
-        left.setMinimumWidth(380)
         llay = QVBoxLayout(left)
+        llay.setContentsMargins(6, 6, 0, 6)  # the pages keep their own margins
         row = QHBoxLayout()
         row.addWidget(self.new_btn)
         row.addWidget(self.import_btn)
@@ -109,6 +159,7 @@ class MainWindow(QMainWindow):
         self.banner = Banner()
         self.empty = QLabel("Select a visit, start a new one, or import a recording.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         self.empty.setObjectName("emptyHint")
         self.record = record_panel or RecordPanel(controller)
         self.record.stopped.connect(self.on_recording_stopped)
@@ -118,16 +169,27 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         for w in (self.empty, self.record, self.processing, self.review):
             self.pages.addWidget(w)
+        self.pages.currentChanged.connect(self._fit_pages)
+        self._fit_pages()
         right = QWidget()
         rlay = QVBoxLayout(right)
-        rlay.addWidget(self.banner)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(0, 4, 6, 0)
+        banner_row.addWidget(self.banner)
+        rlay.addLayout(banner_row)
         rlay.addWidget(self.pages, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([400, 880])
+        self.splitter.setSizes([LIST_WIDTH, 1280 - LIST_WIDTH])
+        self._list_moved = False  # once the user drags the divider, the list keeps their width
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_list_moved", True))
         # The root stack leaves room for a lock screen page (issue 5) over the whole content.
         self.root = QStackedWidget()
         self.root.addWidget(self.splitter)
@@ -138,24 +200,21 @@ class MainWindow(QMainWindow):
         self.lane_bar = QProgressBar()
         self.lane_bar.setRange(0, 100)
         self.lane_bar.setMaximumWidth(180)
+        self.lane_bar.setAccessibleName("Processing progress")
         self.lane_cancel = QPushButton("Cancel")
+        self.lane_cancel.setAccessibleName("Cancel processing")
         self.lane_cancel.clicked.connect(lambda: controller.cancel(None))
         for w in (self.lane_label, self.lane_bar, self.lane_cancel):
             self.statusBar().addPermanentWidget(w)
 
-        settings = QAction("Settings…", self)
-        settings.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings.triggered.connect(self.on_settings)
-        templates = QAction("Note templates…", self)
-        templates.triggered.connect(self.on_templates)
-        passphrase = QAction("Change passphrase…", self)
-        passphrase.triggered.connect(self.on_change_passphrase)
-        menu = self.menuBar().addMenu("&Scribe")
-        menu.addAction(settings)
-        menu.addAction(templates)
-        menu.addAction(passphrase)
+        build_menus(self)
+        self.setTabOrder(self.new_btn, self.import_btn)
+        self.setTabOrder(self.import_btn, self.search)
+        self.setTabOrder(self.search, self.table)
 
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self.on_desktop_scheme)
         controller.visits_changed.connect(self.refresh)
+        controller.visits_changed.connect(self.update_actions)
         controller.message.connect(self.on_message)
         controller.progress.connect(self.on_progress)
         controller.draft_ready.connect(self.on_draft_ready)
@@ -163,6 +222,31 @@ class MainWindow(QMainWindow):
         self._shown: tuple[str, Status] | None = None
         self.refresh()
         self.on_processing_changed()
+        self.update_actions()
+
+    def _fit_pages(self, _index: int = 0) -> None:
+        """Only the page shown sets how small the window may be (a stack takes the largest of
+        its pages otherwise: the review screen would keep the record view from fitting)."""
+        ignored, preferred = QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        for i in range(self.pages.count()):
+            page = self.pages.widget(i)
+            shown = page is self.pages.currentWidget()
+            page.setSizePolicy(preferred if shown else ignored, preferred if shown else ignored)
+        self.pages.updateGeometry()
+
+    # --- menus and shortcuts (ui/menus.py) -----------------------------------------------------
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(action, keys) of every menu action with a shortcut, in menu order (Help lists them)."""
+        return shortcut_rows(self.menuBar())
+
+    def update_actions(self) -> None:
+        """Record / Pause / Resume, Stop and Mark follow the recording's state."""
+        rec = self.controller.recorder
+        paused = rec is not None and rec.state is RecorderState.PAUSED
+        self.record_action.setText("&Record" if rec is None else
+                                   "&Resume" if paused else "&Pause")
+        self.stop_action.setEnabled(rec is not None)
+        self.mark_action.setEnabled(rec is not None)
 
     # --- list ---------------------------------------------------------------------------------
     def current_id(self) -> str | None:
@@ -181,7 +265,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(eid)
         if row < 0:
             return
-        ix = self.model.index(row, 0)
+        ix = self.model.index(row, VisitTable.LABEL_COLUMN)  # never hidden
         if self.table.currentIndex().row() != row:
             self.table.selectionModel().setCurrentIndex(
                 ix, QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -238,6 +322,7 @@ class MainWindow(QMainWindow):
             self.review.flush()
         self.record.reset()
         self.pages.setCurrentWidget(self.record)
+        self.record.focus_start()
 
     def on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import audio", "", IMPORT_FILTER)
@@ -284,6 +369,85 @@ class MainWindow(QMainWindow):
                        stream_factory=self.controller.stream_factory,
                        auto_lock=getattr(self, "auto_lock", None)).exec()
 
+    def on_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # --- recording by keyboard ------------------------------------------------------------------
+    def on_record_key(self) -> None:
+        """Record (once the patient agreed), else pause or resume the recording."""
+        if self.controller.recorder is None and self.pages.currentWidget() is not self.record:
+            self.on_new_visit()
+        self.record.on_record_key()
+        self.update_actions()
+
+    def on_stop_key(self) -> None:
+        if self.controller.recorder is not None:
+            self.record.on_stop()
+        self.update_actions()
+
+    def on_mark_key(self) -> None:
+        self.record.on_mark()
+
+    # --- view: zoom and theme -------------------------------------------------------------------
+    def set_zoom(self, zoom: float) -> None:
+        """Scale the app font (remembered across restarts)."""
+        self.prefs.zoom = zoom
+        self._restyle()
+        self.statusBar().showMessage(f"Zoom {round(self.prefs.zoom * 100)} %", 3000)
+
+    def set_theme(self, name: str) -> None:
+        """System, light or dark (remembered across restarts)."""
+        self.prefs.theme = name
+        self.theme_actions[self.prefs.theme].setChecked(True)
+        self._restyle()
+
+    def on_desktop_scheme(self, _scheme: Qt.ColorScheme) -> None:
+        """The desktop turned light or dark: follow it when the theme is System."""
+        if self.prefs.theme == theme.SYSTEM:
+            self._restyle()
+
+    def _restyle(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply(app, self.prefs.theme, self.prefs.zoom)
+        self.record.restyle()
+        if self.pages.currentWidget() is self.review and self.review.encounter_id:
+            self.review.flush()  # the note is drawn again in the new colours and size
+            self.review.load(self.review.encounter_id)
+
+    # --- help -----------------------------------------------------------------------------------
+    def on_help(self) -> None:
+        from ui.help_dialog import HelpDialog
+
+        HelpDialog(self.controller, self.shortcuts(), self, HelpDialog.SHORTCUTS).open()
+
+    def on_where_data(self) -> None:
+        from ui.help_dialog import HelpDialog
+
+        HelpDialog(self.controller, self.shortcuts(), self, HelpDialog.DATA).open()
+
+    def on_about(self) -> None:
+        from ui.help_dialog import AboutDialog
+
+        AboutDialog(self.controller, self).open()
+
+    def show_walkthrough(self) -> None:
+        """The first-run walkthrough (consent, record, review, sign); seen once it closes."""
+        from ui.first_run import WalkthroughDialog
+
+        dialog = WalkthroughDialog(self)
+        dialog.finished.connect(lambda _r: setattr(self.prefs, "walkthrough_seen", True))
+        dialog.open()
+        self.walkthrough = dialog
+
+    def offer_walkthrough(self) -> bool:
+        """At start-up: the walkthrough, the first time only (Help reopens it). True if shown."""
+        if self.prefs.walkthrough_seen:
+            return False
+        self.show_walkthrough()
+        return True
+
     # --- messages and progress ----------------------------------------------------------------
     def on_message(self, text: str, level: str) -> None:
         if level == "error":
@@ -306,6 +470,14 @@ class MainWindow(QMainWindow):
         if not busy:
             self.lane_bar.setValue(0)
             self.lane_label.setText("")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if not self._list_moved:
+            left = self.splitter.widget(0).minimumSizeHint().width()
+            width = self.splitter.width()
+            list_width = max(left, min(LIST_WIDTH, width - VIEW_WIDTH))
+            self.splitter.setSizes([list_width, max(0, width - list_width)])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.review.flush()

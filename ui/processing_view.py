@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -26,26 +27,37 @@ class ProcessingView(QWidget):
         self.status.setWordWrap(True)
         self.transcribe_bar = QProgressBar()
         self.draft_bar = QProgressBar()
-        for bar in (self.transcribe_bar, self.draft_bar):
+        self.title.setWordWrap(True)
+        self.status.setAccessibleName("Processing status")
+        for bar, name in ((self.transcribe_bar, "Transcription"), (self.draft_bar, "Draft note")):
             bar.setRange(0, 100)
+            bar.setAccessibleName(f"{name} progress")
         self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setAccessibleName("Cancel processing this visit")
         self.cancel_btn.clicked.connect(self.on_cancel)
         self.retry_btn = QPushButton("Process again")
+        self.retry_btn.setAccessibleName("Process this visit again")
         self.retry_btn.clicked.connect(self.on_retry)
         self.stream_title = QLabel("Draft so far (language model)")
         self.stream_title.setObjectName("paneTitle")
         self.stream = QPlainTextEdit()
         self.stream.setReadOnly(True)
+        self.stream.setTabChangesFocus(True)
+        self.stream.setAccessibleName("Draft so far")
         controller.draft_text.connect(self.on_draft_text)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel_btn)
+        buttons.addWidget(self.retry_btn)
+        buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.status)
-        lay.addWidget(QLabel("Transcription"))
-        lay.addWidget(self.transcribe_bar)
-        lay.addWidget(QLabel("Draft note"))
-        lay.addWidget(self.draft_bar)
-        lay.addWidget(self.cancel_btn)
-        lay.addWidget(self.retry_btn)
+        for text, bar in (("Transcription", self.transcribe_bar), ("Draft note", self.draft_bar)):
+            label = QLabel(text)
+            label.setBuddy(bar)
+            lay.addWidget(label)
+            lay.addWidget(bar)
+        lay.addLayout(buttons)
         lay.addWidget(self.stream_title)
         lay.addWidget(self.stream, 3)
         lay.addStretch(1)

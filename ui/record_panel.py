@@ -1,4 +1,5 @@
-"""New visit: microphone, consent, Record / Pause / Resume / Stop, elapsed time and a level meter.
+"""New visit: microphone, consent, Record / Pause / Resume / Stop, elapsed time and a level meter;
+while recording, "Mark moment" (Ctrl+M) and a side-note field keep moments with the visit.
 
 The recorder's audio callback never talks to Qt; this panel polls its level, elapsed time and
 state with a 50 ms timer (a signal per audio block would flood the event loop).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,13 +30,19 @@ from scribe.audio.recorder import RecorderState
 from scribe.domain import Segment
 from scribe.errors import ScribeError
 from scribe.speakers.live import turns
+from ui import theme
 from ui.controller import Controller
 from ui.encounter_model import duration_text
 from ui.identity_form import IdentityForm
 
 SILENCE_WARNING_S = 10.0
 POLL_MS = 50
-PENDING_COLOUR = "#9aa3ad"
+RECORD_KEYS = ("Ctrl+R",)
+"""Record, then Pause / Resume (the main window's Visit menu holds the actions)."""
+STOP_KEYS = ("Ctrl+.",)
+"""Stop: a different key from Record, so a pause can never end the visit by a slip."""
+MARK_KEYS = ("Ctrl+M",)
+SIDE_NOTE_HINT = "Side note (kept with the visit, not in the note)"
 
 
 class RecordPanel(QWidget):
@@ -60,10 +67,15 @@ class RecordPanel(QWidget):
         title.setObjectName("viewTitle")
         self.label_edit = QLineEdit()
         self.label_edit.setPlaceholderText("e.g. room 3, follow-up (optional)")
+        self.label_edit.setAccessibleName("Visit label")
         self.device_combo = QComboBox()
-        self.device_combo.setMinimumWidth(280)
+        self.device_combo.setMinimumContentsLength(24)
+        self.device_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device_combo.setAccessibleName("Microphone")
         self.consent = QCheckBox("Patient agreed to recording")
         self.consent.setToolTip("Ask the patient before recording; Record stays off until checked.")
+        self.consent.setAccessibleName("Patient agreed to recording")
         self.consent.toggled.connect(self._update_buttons)
 
         self.identity = IdentityForm(self)
@@ -75,26 +87,50 @@ class RecordPanel(QWidget):
 
         self.record_btn = QPushButton("● Record")
         self.record_btn.setObjectName("recordButton")
+        self.record_btn.setAccessibleName("Record")
         self.pause_btn = QPushButton("Pause")
+        self.pause_btn.setAccessibleName("Pause")
         self.stop_btn = QPushButton("■ Stop")
+        self.stop_btn.setAccessibleName("Stop recording")
         self.record_btn.clicked.connect(self.on_record)
         self.pause_btn.clicked.connect(self.on_pause)
         self.stop_btn.clicked.connect(self.on_stop)
+        self.mark_btn = QPushButton("★ Mark moment")
+        self.mark_btn.setAccessibleName("Mark this moment")
+        self.mark_btn.clicked.connect(lambda: self.on_mark())
         buttons = QHBoxLayout()
-        for b in (self.record_btn, self.pause_btn, self.stop_btn):
+        for b in (self.record_btn, self.pause_btn, self.stop_btn, self.mark_btn):
             b.setMinimumHeight(36)
             buttons.addWidget(b)
         buttons.addStretch(1)
 
+        # A moment and a side note are kept with the visit (shown in review at their time), not
+        # written into the note.
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText(SIDE_NOTE_HINT)
+        self.note_edit.setAccessibleName("Side note")
+        self.note_edit.setToolTip("Type a note and press Enter: it is kept at this moment of the "
+                                  "recording, with the visit, not in the note.")
+        self.note_edit.returnPressed.connect(self.on_side_note)
+        self.mark_feedback = QLabel()
+        self.mark_feedback.setObjectName("markFeedback")
+        self.mark_feedback.setAccessibleName("Marked moments")
+        notes_row = QHBoxLayout()
+        notes_row.addWidget(self.note_edit, 1)
+        notes_row.addWidget(self.mark_feedback)
+
         self.elapsed = QLabel("0:00")
         self.elapsed.setObjectName("elapsed")
+        self.elapsed.setAccessibleName("Recorded time")
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
         self.meter.setFixedHeight(14)
         self.meter.setObjectName("levelMeter")
+        self.meter.setAccessibleName("Microphone level")
         self.state_label = QLabel()
         self.state_label.setObjectName("recState")
+        self.state_label.setAccessibleName("Recording state")
         meter_row = QHBoxLayout()
         meter_row.addWidget(self.state_label)
         meter_row.addWidget(self.elapsed)
@@ -109,14 +145,19 @@ class RecordPanel(QWidget):
         self.error.hide()
         # The live transcript (issue 3): committed text, then a lighter pending tail.
         self.live_title = QLabel(
-            "Live transcript — grey words may still change; speakers are checked again at Stop"
+            "Live transcript — grey italic words may still change; speakers are checked again "
+            "at Stop"
         )
         self.live_title.setObjectName("paneTitle")
+        self.live_title.setWordWrap(True)
         self.live = QTextEdit()
         self.live.setReadOnly(True)
+        self.live.setTabChangesFocus(True)
+        self.live.setAccessibleName("Live transcript")
         self.live.setPlaceholderText("The transcript appears here as you speak.")
         self.committed_text = ""
         self.pending_text = ""
+        self._marks = 0
         controller.live_changed.connect(self.on_live)
 
         lay = QVBoxLayout(self)
@@ -125,10 +166,12 @@ class RecordPanel(QWidget):
         lay.addSpacing(8)
         lay.addLayout(buttons)
         lay.addLayout(meter_row)
+        lay.addLayout(notes_row)
         lay.addWidget(self.silence)
         lay.addWidget(self.error)
         lay.addWidget(self.live_title)
         lay.addWidget(self.live, 1)
+        self._fit_labels()
         self.reset()
 
     # --- state --------------------------------------------------------------------------------
@@ -140,6 +183,8 @@ class RecordPanel(QWidget):
             self.consent.setChecked(False)
             self.elapsed.setText("0:00")
             self.meter.setValue(0)
+            self.note_edit.clear()
+            self.mark_feedback.clear()
             self.silence.hide()
             self.error.hide()
             self.show_live("", "")
@@ -183,8 +228,9 @@ class RecordPanel(QWidget):
             (f"<b>{html.escape(who.upper())}:</b> " if who else "") + html.escape(text)
             for who, text in paras
         ] or [""]
-        if pending:
-            parts[-1] += f' <span style="color:{PENDING_COLOUR}">{html.escape(pending)}</span>'
+        if pending:  # grey and italic: not told by colour alone
+            parts[-1] += (f' <i style="color:{theme.current().pending}">'
+                          f'{html.escape(pending)}</i>')
         self.live.setHtml("".join(f"<p>{p}</p>" for p in parts))
         bar = self.live.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -202,14 +248,77 @@ class RecordPanel(QWidget):
         self.label_edit.setEnabled(not recording)
         self.pause_btn.setEnabled(recording)
         self.stop_btn.setEnabled(recording)
+        self.mark_btn.setEnabled(recording)
+        self.note_edit.setEnabled(recording)
         paused = rec is not None and rec.state is RecorderState.PAUSED
         self.pause_btn.setText("Resume" if paused else "Pause")
+        self.pause_btn.setAccessibleName(self.pause_btn.text())
         self.state_label.setText("Paused" if paused else "● Recording" if recording else "")
         self.state_label.setProperty("paused", paused)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
 
+    def set_shortcut_tips(self, record: str, stop: str, mark: str) -> None:
+        """Name the window's shortcuts in the buttons' tooltips."""
+        for button, text, keys in (
+            (self.record_btn, "Start recording (once the patient agreed)", record),
+            (self.pause_btn, "Pause or resume the recording", record),
+            (self.stop_btn, "Stop: every second is kept, then transcribed and drafted", stop),
+            (self.mark_btn, "Mark this moment of the recording; it shows in review", mark),
+        ):
+            button.setToolTip(f"{text} ({keys})" if keys else text)
+
+    def focus_start(self) -> None:
+        """Focus where a keyboard user starts: the label field, or the side note while recording."""
+        (self.note_edit if self.controller.recorder is not None else self.label_edit).setFocus(
+            Qt.FocusReason.OtherFocusReason)
+
+    def _fit_labels(self) -> None:
+        """Room for the longest clock and state text, so the meter does not jump as they change
+        (measured in the current font: it follows the zoom)."""
+        for label, longest in ((self.elapsed, "00:00:00"), (self.state_label, "● Recording")):
+            label.ensurePolished()
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(longest) + 8)
+
+    def restyle(self) -> None:
+        """Fit the labels to the new font and draw the live transcript in the theme's colours."""
+        self._fit_labels()
+        if self.committed_text or self.pending_text:
+            rid = self.controller.recording_id
+            self.show_live(self.committed_text, self.pending_text,
+                           self.controller.live_segments.get(rid) if rid else None)
+
     # --- slots --------------------------------------------------------------------------------
+    def on_record_key(self) -> None:
+        """The Record key: record once the patient agreed (else focus the tick box and say so),
+        pause or resume while recording."""
+        if self.controller.recorder is not None:
+            self.on_pause()
+        elif not self.consent.isChecked():
+            self.consent.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.controller.message.emit("Ask the patient first: tick “Patient agreed to "
+                                         "recording” (Space), then record.", "info")
+        else:
+            self.on_record()
+
+    def on_mark(self, note: str = "") -> bool:
+        """Mark this moment of the recording (with ``note``); the label says how many so far."""
+        rec = self.controller.recorder
+        if rec is None:
+            return False
+        at = rec.elapsed_s
+        if not self.controller.mark_moment(note):
+            return False
+        self._marks += 1
+        what = "Side note kept" if note else "Moment marked"
+        self.mark_feedback.setText(f"★ {what} at {duration_text(at)} · {self._marks} this visit")
+        return True
+
+    def on_side_note(self) -> None:
+        text = self.note_edit.text().strip()
+        if text and self.on_mark(text):
+            self.note_edit.clear()
+
     def on_record(self) -> None:
         if not self.consent.isChecked():
             return
@@ -220,8 +329,12 @@ class RecordPanel(QWidget):
         if eid is None:
             self.show_error("The recording did not start; see the message above.")
             return
+        self._marks = 0
+        self.mark_feedback.clear()
         self.timer.start()
+        QTimer.singleShot(0, self.on_poll)  # the meter moves at once, not a poll interval later
         self._update_buttons()
+        self.note_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def on_pause(self) -> None:
         rec = self.controller.recorder

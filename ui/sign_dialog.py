@@ -1,5 +1,6 @@
 """Sign-off: who signs (the signed-in profile, read-only), the attestation, one acknowledgement per
-flag. The passphrase is asked again after Sign (the controller's ``sign_check``)."""
+flag (ticked already for a flag the clinician marked checked in review, still listed). The
+passphrase is asked again after Sign (the controller's ``sign_check``)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class SignerFields(QWidget):
             field.setToolTip("You sign as the signed-in profile.")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        self.name.setAccessibleName("Signer's name")
+        self.credentials.setAccessibleName("Signer's credentials")
         form.addRow("Name", self.name)
         form.addRow("Credentials", self.credentials)
 
@@ -66,12 +69,20 @@ class SignDialog(QDialog):
         lay.addWidget(text)
         self.flag_boxes: list[tuple[int, QCheckBox]] = []
         flagged = flagged_sentences(note)
+        checked = {i for i, s in enumerate(note.sentences()) if s.flags and s.checked}
         if flagged:
             group = QGroupBox(f"Flagged sentences ({len(flagged)}) — acknowledge each one")
+            group.setAccessibleName("Flagged sentences to acknowledge")
             glay = QVBoxLayout(group)
+            if checked:
+                hint = QLabel("Those you marked checked in review are ticked already.")
+                hint.setWordWrap(True)
+                glay.addWidget(hint)
             for pos, sentence, why in flagged:
-                box = QCheckBox(f"“{sentence}” — {why}")
+                done = " (checked in review)" if pos in checked else ""
+                box = QCheckBox(f"“{sentence}” — {why}{done}")
                 box.setToolTip(why)
+                box.setChecked(pos in checked)  # each check was audited when it was made
                 box.toggled.connect(self._update)
                 glay.addWidget(box)
                 self.flag_boxes.append((pos, box))

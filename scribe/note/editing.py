@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from scribe.domain import NoteDraft, Section, Sentence, Support
+from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.nlp.safe_text import clean_text
+from scribe.note.checks import check_note
 
 SIMILAR = 0.5
 """Character similarity (difflib ratio) above which an edited sentence keeps the old evidence."""
@@ -84,3 +85,54 @@ def section_text(section: Section) -> str:
 def clinician_written(sentence: Sentence, draft: NoteDraft) -> bool:
     """True when the sentence is not in the engine's draft (the clinician typed it)."""
     return sentence.text not in {s.text for s in draft.sentences()}
+
+
+# --- re-checking edits -----------------------------------------------------------------------
+# What an edit changes, once the fact checks ran again on the edited note:
+# - a sentence that reads as the engine drafted it has the draft's verdict (flags, support);
+# - an edited engine sentence (it kept its evidence) gets the fresh verdict, but only for the kinds
+#   of flag it already had: an edit resolves a flag or keeps it (with its new wording), it never
+#   raises a new kind, as the clinician's own words are theirs (a sentence they wrote from scratch
+#   is not checked at all);
+# - "checked" stays only while the flags are the ones that were checked.
+def texts(note: NoteDraft) -> list[list[str]]:
+    return [[s.text for s in sec.sentences] for sec in note.sections]
+
+
+def edited(note: NoteDraft, draft: NoteDraft) -> bool:
+    """True when some engine sentence (one with evidence) no longer reads as drafted."""
+    drafted = {s.text for s in draft.sentences()}
+    return any(s.evidence and s.text not in drafted for s in note.sentences())
+
+
+def merge_checks(note: NoteDraft, checked: NoteDraft, draft: NoteDraft) -> NoteDraft:
+    """``note`` with the verdicts of ``checked`` (``check_note`` of the same text) applied to its
+    edited sentences, by the rules above. ``note`` is returned unchanged when the texts differ."""
+    if texts(note) != texts(checked):
+        return note
+    drafted: dict[str, Sentence] = {}
+    for s in draft.sentences():
+        drafted.setdefault(s.text, s)
+    sections = []
+    for sec, fresh_sec in zip(note.sections, checked.sections):
+        out = []
+        for s, fresh in zip(sec.sentences, fresh_sec.sentences):
+            if s.text in drafted:
+                was = drafted[s.text]
+                flags, support = was.flags, was.support
+            elif s.evidence:
+                kinds = {f.kind for f in s.flags}
+                flags = tuple(f for f in fresh.flags if f.kind in kinds)
+                support = fresh.support
+            else:
+                out.append(s)
+                continue
+            out.append(replace(s, flags=flags, support=support,
+                               checked=s.checked and flags == s.flags))
+        sections.append(Section(sec.title, out))
+    return NoteDraft(sections, note.template, note.engine)
+
+
+def recheck(note: NoteDraft, draft: NoteDraft, transcript: Transcript) -> NoteDraft:
+    """The same, done here and now (signing cannot wait for the worker)."""
+    return merge_checks(note, check_note(note, transcript), draft)
