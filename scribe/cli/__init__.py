@@ -9,10 +9,11 @@ import argparse
 import errno
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 
-from scribe import __version__
+from scribe import __version__, syscheck
 from scribe.errors import Cancelled, ScribeError
 from scribe.logs import setup_logging
 from scribe.store.store import DISK_FULL, READ_ONLY
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        for warning in syscheck.check_cli(args.command, os.environ):  # a missing system package
+            print(f"scribe: {warning}", file=sys.stderr)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a reader that went away is found here, not at interpreter exit
         return code
