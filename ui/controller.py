@@ -30,7 +30,7 @@ from scribe.domain import (
 from scribe.errors import NotFoundError, ScribeError
 from scribe.note.signoff import DEFAULT_ATTESTATION
 from scribe.store.store import NoteRecord, clean_identity
-from scribe.visit.documents import suggest_codes
+from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
 from scribe.visit.export import export_clipboard, export_file, record_view
 from scribe.visit.recording import (
@@ -268,7 +268,7 @@ class Controller(QObject):
     def on_drafted(self, eid: str, draft: NoteDraft) -> None:
         def save() -> None:
             self.store.save_draft(eid, draft)
-            suggest_codes(self.ws, eid)  # from the assessed problems; the clinician decides
+            suggest_codes_quietly(self.ws, eid)  # from the assessed problems; the clinician decides
 
         if self._persist(eid, save):
             self.visits_changed.emit()
@@ -427,10 +427,11 @@ class Controller(QObject):
     def save_note(self, eid: str, note: NoteDraft) -> bool:
         try:
             self.store.update_note(eid, note)
-            return True
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return False
+        suggest_codes_quietly(self.ws, eid)  # an edited assessment is coded again; decisions stay
+        return True
 
     def check_flag(self, eid: str, position: int) -> bool:
         """Mark a flagged sentence (its position in ``NoteDraft.sentences()``) checked, audited."""

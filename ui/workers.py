@@ -21,6 +21,7 @@ from scribe.audio.vault import AudioVault
 from scribe.cancel import CancelToken
 from scribe.domain import Identity, Transcript
 from scribe.errors import Cancelled, ScribeError
+from scribe.export.icd import load_index
 from scribe.visit.engines import Engines
 from scribe.visit.live import follow_live
 from scribe.visit.pipeline import draft_transcript, prepare_import, transcribe_visit
@@ -110,6 +111,7 @@ def run_job(job: Job, signals: JobSignals) -> None:
             transcript, job.template, job.engines, job.cancel,
             lambda f, text: _drafting(signals, eid, f, text if stream else ""),
         )
+        load_index()  # so suggesting codes from the stored draft costs the UI thread ~2 ms
         signals.progress.emit(eid, "drafting", 1.0)
         signals.drafted.emit(eid, draft)
     except Cancelled:

@@ -34,6 +34,7 @@ __all__ = [
     "chapter_title",
     "code_problems",
     "index_source",
+    "load_index",
     "suggest_codes",
 ]
 
@@ -251,6 +252,11 @@ def _term(code: str, text: str, *, leaf: bool, official: bool = True) -> _Term |
     ):
         return None
     return _Term(code, tuple(sorted(required)), len(_TOKEN.findall(text.lower())))
+
+
+def load_index() -> None:
+    """Read the code index now (0.3 s, once per process), off a thread that must stay quick."""
+    _index()
 
 
 @lru_cache(maxsize=1)

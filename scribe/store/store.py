@@ -607,11 +607,17 @@ class Store:
 
     def save_code_suggestions(self, encounter_id: str, suggested: Iterable[DiagnosisCode]) -> None:
         """The drafter's suggestions replace the undecided ones (decisions stay)."""
+        new = list(suggested)
 
         def go() -> None:
             if self.get(encounter_id).status == Status.SIGNED:
                 raise SignOffError("The visit is signed; its codes can no longer change.")
-            added = docs.merge_codes(self.db, encounter_id, suggested)
+            now = self.codes(encounter_id)
+            decided = {c.code for c in now if c.state != CodeState.SUGGESTED}
+            fresh = [c for c in new if c.code not in decided]
+            if [c for c in now if c.state == CodeState.SUGGESTED] == fresh:
+                return  # an autosave that changed no problem: nothing to write or audit
+            added = docs.merge_codes(self.db, encounter_id, new)
             self._audit(encounter_id, "codes_suggested", f"count={added}")
 
         self._write(go)

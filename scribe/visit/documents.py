@@ -4,12 +4,16 @@ like the note."""
 
 from __future__ import annotations
 
+import logging
+
 from scribe.domain import DiagnosisCode, Document
 from scribe.errors import SignOffError
 from scribe.export import icd, summary
 from scribe.visit.workspace import Workspace
 
-__all__ = ["KINDS", "draft_document", "suggest_codes"]
+__all__ = ["KINDS", "draft_document", "suggest_codes", "suggest_codes_quietly"]
+
+log = logging.getLogger(__name__)
 
 KINDS = ("summary", "referral")
 
@@ -24,6 +28,15 @@ def suggest_codes(ws: Workspace, encounter_id: str) -> list[DiagnosisCode]:
              for s in icd.suggest_codes(note.current)]
     ws.store.save_code_suggestions(encounter_id, found)
     return ws.store.codes(encounter_id)
+
+
+def suggest_codes_quietly(ws: Workspace, encounter_id: str) -> None:
+    """After a draft is stored: suggestions are a help, so a failure to make them never fails
+    the visit (the log gets its kind, never patient text; ``scribe codes --suggest`` retries)."""
+    try:
+        suggest_codes(ws, encounter_id)
+    except Exception as e:  # noqa: BLE001 - any failure here leaves the stored draft as it is
+        log.warning("no code suggestions for visit %s (%s)", encounter_id, type(e).__name__)
 
 
 def draft_document(ws: Workspace, encounter_id: str, kind: str = "summary",

@@ -23,7 +23,7 @@ from scribe.errors import Cancelled, DiskFullError, ScribeError
 from scribe.note.checks import check_note
 from scribe.speakers import label_transcript
 from scribe.speech.transcriber import Transcriber
-from scribe.visit.documents import suggest_codes
+from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
 from scribe.visit.workspace import Workspace
 
@@ -149,7 +149,7 @@ def process(
         draft = draft_transcript(transcript, encounter.template, engines, cancel,
                                  lambda f, _t: step("drafting", f))
         store.save_draft(encounter.id, draft)
-        suggest_codes(ws, encounter.id)  # from the assessed problems; the clinician decides
+        suggest_codes_quietly(ws, encounter.id)  # from the assessed problems; the clinician decides
         return transcript
     except Cancelled:
         store.fail(encounter.id, CANCELLED)

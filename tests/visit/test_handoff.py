@@ -299,3 +299,32 @@ def test_show_json_carries_identity_codes_and_documents(workspace, capsys):
     assert shown["documents"][0]["kind"] == "summary"
     assert shown["documents"][0]["signed"] is False
     assert date.fromisoformat(shown["patient"]["birth_date"]).year == 1961
+
+
+def test_editing_the_assessment_codes_it_again_without_touching_decisions(workspace):
+    eid = _visit(workspace)
+    workspace.store.decide_code(eid, "I10", accept=True)
+    events = len(workspace.store.audit_events(eid))
+    suggest_codes(workspace, eid)  # an autosave that changed no problem writes nothing
+    assert len(workspace.store.audit_events(eid)) == events
+    note = workspace.store.get_note(eid).current
+    note.sections[1].sentences.append(Sentence("Chronic obstructive pulmonary disease.", (2,)))
+    workspace.store.update_note(eid, note)
+    codes = {c.code: c.state for c in suggest_codes(workspace, eid)}
+    assert codes["I10"] == CodeState.ACCEPTED and codes["J44.9"] == CodeState.SUGGESTED
+
+
+def test_a_failing_suggester_never_fails_the_visit(workspace, monkeypatch, caplog):
+    # Simulated fault (the index cannot be damaged for one test without damaging the install).
+    from scribe.export import icd
+    from scribe.visit.documents import suggest_codes_quietly
+
+    eid = _visit(workspace, None)
+
+    def broken(_note):  # noqa: ANN001, ANN202
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(icd, "suggest_codes", broken)
+    suggest_codes_quietly(workspace, eid)
+    assert workspace.store.get(eid).status == Status.IN_REVIEW
+    assert "RuntimeError" in caplog.text and "Hypertension" not in caplog.text
