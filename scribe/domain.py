@@ -91,9 +91,10 @@ class Segment:
     text: str
     speaker: str | None = None
     words: tuple[Word, ...] = ()
+    voice: int | None = None  # the voice (cluster) the labeller heard; None: not known
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "index": self.index,
             "start": round(self.start, 3),
             "end": round(self.end, 3),
@@ -101,9 +102,13 @@ class Segment:
             "speaker": self.speaker,
             "words": [w.to_dict() for w in self.words],
         }
+        if self.voice is not None:
+            d["voice"] = self.voice
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Segment:
+        voice = d.get("voice")
         return cls(
             index=int(d["index"]),
             start=float(d["start"]),
@@ -111,6 +116,7 @@ class Segment:
             text=str(d["text"]),
             speaker=d.get("speaker"),
             words=tuple(Word.from_dict(w) for w in d.get("words", [])),
+            voice=int(voice) if voice is not None else None,
         )
 
 

@@ -62,5 +62,8 @@ def timestamp(seconds: float) -> str:
 
 def format_segment(segment: Segment) -> str:
     """``[mm:ss] text``, or ``[mm:ss] CLINICIAN: text`` when the speaker is known."""
-    who = f"{segment.speaker.upper()}: " if segment.speaker else ""
+    who = ""
+    if segment.speaker:  # "other:Nurse Kim" (a named staff voice) reads as NURSE KIM
+        role, _, name = segment.speaker.partition(":")
+        who = f"{(name or role).upper()}: "
     return f"[{timestamp(segment.start)}] {who}{segment.text}"

@@ -408,6 +408,43 @@ class Controller(QObject):
         return self._fix_transcript(eid, lambda t: set_segment_speaker(t, index, speaker),
                                     f"segment {index} speaker set to {speaker}")
 
+    def set_voice(self, eid: str, index: int, speaker: str) -> bool:
+        """Every turn of segment ``index``'s voice gets ``speaker`` (audited)."""
+        from scribe.speakers import set_voice
+
+        return self._fix_transcript(eid, lambda t: set_voice(t, index, speaker),
+                                    f"every turn of segment {index}'s voice set to {speaker}")
+
+    def staff_voices(self) -> list[tuple[str, str]]:
+        """(speaker value, label) of every staff voice named so far."""
+        from scribe.visit.enrolment import voice_profiles
+
+        return [(p.speaker, p.label) for p in voice_profiles(self.ws)]
+
+    def name_voice(self, eid: str, index: int, name: str, role: str,
+                   done: Callable[[], None]) -> None:
+        """Make a staff profile from segment ``index``'s voice: its voice print is read from the
+        visit's audio off the UI thread, then stored (encrypted) and the visit relabelled."""
+        from scribe.visit.enrolment import name_voice, voice_of_turn
+        from ui.off_thread import run_off_thread
+
+        path, transcript = self.audio_path(eid), self.store.get_transcript(eid)
+        if path is None or transcript is None or not path.is_file():
+            self.message.emit("This visit's audio is no longer stored, so its voices cannot be "
+                              "named.", "error")
+            return
+        key, models = self.ws.key, self.ws.models_root
+
+        def keep(sample: Any) -> None:
+            try:
+                name_voice(self.ws, eid, index, name, role, sample)
+            except ScribeError as e:
+                self.message.emit(e.message, "error")
+            done()
+
+        run_off_thread(lambda: voice_of_turn(path, key, transcript, index, models), keep,
+                       lambda text: self.message.emit(text, "error"), self)
+
     def _fix_transcript(self, eid: str, fix: Callable[[Transcript], Transcript],
                         why: str) -> bool:
         try:

@@ -148,6 +148,9 @@ class ReviewView(QWidget):
         self.transcript.setAccessibleName("Transcript")
         self.transcript.play_requested.connect(self.on_play)
         self.transcript.speaker_chosen.connect(self.on_speaker)
+        self.transcript.voice_chosen.connect(self.on_voice)
+        self.transcript.voice_named.connect(self.on_voice_named)
+        self.transcript.enrol_requested.connect(self.on_enrol)
         self.audit = QTableWidget(0, 4)
         self.audit.setAccessibleName("Audit trail")
         self.audit.setHorizontalHeaderLabels(["Time", "Action", "By", "Detail"])
@@ -254,6 +257,7 @@ class ReviewView(QWidget):
         self.subtitle.setText(f"{enc.encounter_at.astimezone().strftime('%a %b %d %Y, %H:%M')}"
                               f" · {enc.status.label} · {who}{kind}")
         self._transcript = c.transcript(encounter_id)
+        self.transcript.set_profiles(c.staff_voices())
         self.transcript.set_transcript(self._transcript)
         if record is not None:
             self.editor.set_note(record.current, record.draft, read_only=self.signed)
@@ -342,6 +346,22 @@ class ReviewView(QWidget):
         if self.encounter_id and not self.signed and \
                 self.controller.set_speaker(self.encounter_id, index, speaker):
             self._reload_transcript()
+
+    def on_voice(self, index: int, speaker: str) -> None:
+        """Every turn of that turn's voice gets ``speaker`` (one click, audited)."""
+        if self.encounter_id and not self.signed and \
+                self.controller.set_voice(self.encounter_id, index, speaker):
+            self._reload_transcript()
+
+    def on_voice_named(self, index: int, name: str, role: str) -> None:
+        if self.encounter_id and not self.signed:
+            self.controller.name_voice(self.encounter_id, index, name, role,
+                                       self._reload_transcript)
+
+    def on_enrol(self) -> None:
+        from ui.enrol_panel import EnrolDialog
+
+        self.dialog_exec(EnrolDialog(self.controller.ws, parent=self))
 
     def _reload_transcript(self) -> None:
         assert self.encounter_id is not None

@@ -61,7 +61,7 @@ class LlmOptions:
 def transcript_prompt(transcript: Transcript, max_chars: int) -> str:
     lines = []
     for seg in transcript.segments:
-        who = _SPEAKER.get(seg.speaker or "", "Speaker")
+        who = (seg.speaker or "").partition(":")[2] or _SPEAKER.get(seg.speaker or "", "Speaker")
         lines.append(f"{who}: {seg.text.strip()}")
     text = "\n".join(lines)
     return text if len(text) <= max_chars else text[:max_chars].rsplit("\n", 1)[0]

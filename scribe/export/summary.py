@@ -154,7 +154,7 @@ def _get_help(note: NoteDraft, transcript: Transcript | None, language: str) -> 
         said = [
             Sentence(s.text, evidence=(s.index,))
             for s in transcript.segments
-            if s.speaker in (None, "clinician")
+            if (s.speaker or "clinician").partition(":")[0] == "clinician"
         ]
         sources = [*sources, *said]
     for src in sources:

@@ -13,7 +13,8 @@ recording at Stop (those final labels may refine what was shown live). Live, as 
 - the same "cannot tell who is who" rule applies: without an enrolment, too little speech or two
   voices too alike leave the words unlabelled rather than guessed.
 
-Not done live: the short-phrase embeddings and the centroid refinement of the final pass.
+Not done live: the short-phrase embeddings and the centroid refinement of the final pass. At
+Stop, :meth:`LiveSpeakers.labelling` hands what was shown, with how sure it was, to that pass.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scribe.domain import Segment, Transcript
+from scribe.speakers.certainty import Labelling, unlabelled
 from scribe.speakers.embeddings import (
     HOP_FRAMES,
     SAMPLE_RATE,
@@ -35,7 +37,7 @@ from scribe.speakers.embeddings import (
     voice_encoder,
     voiced_window_starts,
 )
-from scribe.speakers.labels import regroup
+from scribe.speakers.labels import margins_of, regroup
 from scribe.speakers.voices import (
     MIN_WINDOWS_FOR_TWO,
     assign_roles,
@@ -176,6 +178,18 @@ class LiveSpeakers:
 
     def transcript(self) -> Transcript:
         return Transcript(tuple(self.segments))
+
+    def labelling(self) -> Labelling:
+        """The labels shown now, each word's voice with its margin (how sure; see
+        :mod:`scribe.speakers.certainty`), for the final pass at Stop to keep or overrule."""
+        spans = [(s, e) for s, e, _ in self._units]
+        if self._cents is None or not self._labels or max(self._labels) < 0:
+            return unlabelled(spans)
+        margins = margins_of(self._scores(self._units), self._labels)
+        labels = tuple(self._labels)
+        return Labelling(tuple(spans), labels,
+                         tuple(float(m) if v >= 0 else 0.0 for m, v in zip(margins, labels)),
+                         dict(self._roles))
 
     @property
     def ring_s(self) -> float:

@@ -37,9 +37,12 @@ class Setting(str, Enum):
     FHIR_ENDPOINT = "fhir_endpoint"
     FHIR_TOKEN = "fhir_token"
     FHIR_CA_FILE = "fhir_ca_file"
+    # The clinic's regular staff voices, named once (JSON; scribe.speakers.profiles).
+    VOICE_PROFILES = "voice_profiles"
 
 
 DEFAULTS: dict[Setting, str] = {
+    Setting.VOICE_PROFILES: "",
     Setting.ASR_MODEL: "base",
     Setting.DRAFT_ENGINE: "offline",
     Setting.DEFAULT_TEMPLATE: "soap",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scribe.speakers import VoiceProfile
 from scribe.speech.transcriber import TranscribeOptions
 
 __all__ = ["Engines"]
@@ -31,6 +32,8 @@ class Engines:
     enrolment: np.ndarray | None = field(default=None, compare=False, repr=False)
     """The clinician's voice print: makes the clinician's label certain."""
     label_speakers: bool = True
+    voice_profiles: tuple[VoiceProfile, ...] = field(default=(), compare=False, repr=False)
+    """The clinic's staff voices, named once (recognised at Stop and on import)."""
     key: bytes | None = field(default=None, compare=False, repr=False)
     """The data key, to read the visit's stored audio (a worker never opens the store)."""
 

@@ -6,7 +6,9 @@ goes (:class:`scribe.speakers.live.LiveSpeakers`), and yields a :class:`LiveView
 committed text or the pending tail changes. Once the recording's owner ends it
 (:class:`~scribe.visit.recording.VisitRecording`), :func:`finish_live` does the work a clinician waits
 for at Stop: only the uncommitted tail is transcribed, then speakers are labelled again over the
-whole recording (the final labels may refine the live ones); no second full pass. The generator
+whole recording; no second full pass. The labels shown live are kept for every segment unless the
+final pass is more certain of it (:mod:`scribe.speakers.certainty`): they never vanish at Stop
+because the whole recording's voices were harder to tell apart. The generator
 returns that final transcript. The app runs it on its model lane, ``scribe record`` on a thread,
 and ``bench visit`` times it.
 """
@@ -14,7 +16,7 @@ and ``bench visit`` times it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +25,7 @@ from scribe.audio.files import load_audio
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript
 from scribe.errors import Cancelled, ScribeError
-from scribe.speakers import LiveSpeakers, label_transcript
+from scribe.speakers import Labelling, LiveSpeakers, VoiceProfile, label_transcript
 from scribe.speech.live import LiveTranscriber
 from scribe.visit.engines import Engines
 from scribe.visit.pipeline import transcribe_visit
@@ -116,7 +118,25 @@ def follow_live(
     if rec.path is None:
         raise Cancelled()
     audio = load_audio(rec.path, engines.key)
-    return finish_live(live, audio, read, engines, cancel, progress, broken=broken)
+    shown_labels = _shown(labeller)
+    return finish_live(live, audio, read, engines, cancel, progress, broken=broken,
+                       live_labels=shown_labels)
+
+
+def _shown(labeller: LiveSpeakers | None) -> Labelling | None:
+    """The labels the clinician saw, with how sure they were (None when there were none)."""
+    if labeller is None:
+        return None
+    try:
+        return labeller.labelling()
+    except Exception as e:  # noqa: BLE001 - labels are an aid: the final pass labels alone
+        log.warning("live speaker labels lost at Stop: %s", type(e).__name__)
+        return None
+
+
+def _profiles(engines: Engines) -> Sequence[VoiceProfile]:
+    """The clinic's staff voices the engines carry (from the workspace's settings)."""
+    return engines.voice_profiles
 
 
 def finish_live(
@@ -128,10 +148,13 @@ def finish_live(
     progress: Callable[[float], None] | None = None,
     *,
     broken: bool = False,
+    live_labels: Labelling | None = None,
 ) -> Transcript:
     """The work at Stop: the tail after the ``read`` samples the live pass saw, then labels.
 
     ``broken``: the live pass failed during the visit, so the whole recording is transcribed.
+    ``live_labels``: the speaker labels shown while recording; each segment keeps them unless
+    the final pass is more certain of it.
     """
     report = progress or (lambda _f: None)
     report(0.1)
@@ -142,6 +165,7 @@ def finish_live(
     report(0.6)
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
-                                      models_root=engines.models_root)
+                                      models_root=engines.models_root, live=live_labels,
+                                      profiles=_profiles(engines))
     report(1.0)
     return transcript

@@ -84,7 +84,8 @@ def transcribe_visit(
     transcript = Transcriber(engines.transcribe_options()).transcribe(audio, cancel, progress)
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
-                                      models_root=engines.models_root)
+                                      models_root=engines.models_root,
+                                      profiles=engines.voice_profiles)
     if not transcript.duration:
         transcript = replace(transcript, duration=duration_s(audio))
     return transcript

@@ -17,9 +17,10 @@ from scribe import paths
 from scribe.audio.vault import AudioVault
 from scribe.errors import AuthError
 from scribe.security.profile import Profile, check_new_passphrase
+from scribe.speakers import profiles_from_json
 from scribe.speech.vocabulary import hotwords_for, load_user_words
 from scribe.store.secure import AskPassphrase, change_passphrase, open_store, unlock
-from scribe.store.settings import Settings
+from scribe.store.settings import Setting, Settings
 from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.retention import purge_expired_audio
@@ -234,4 +235,5 @@ class Workspace:
             enrolment=s.voiceprint,
             label_speakers=label_speakers,
             key=self.key,
+            voice_profiles=tuple(profiles_from_json(s.text(Setting.VOICE_PROFILES))),
         )

@@ -179,7 +179,8 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
         cancel.check()
         if seg.index in consumed:
             continue
-        speaker = seg.speaker if seg.speaker in ("clinician", "patient") else None
+        role = (seg.speaker or "").partition(":")[0]  # "clinician:Resident Dr Lee" is a clinician
+        speaker = role if role in ("clinician", "patient") else None
         text = tidy(seg.text)
         if speaker is None:
             speaker = guess_speaker(text) if seg.speaker is None else None
