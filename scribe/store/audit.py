@@ -210,25 +210,25 @@ def _check_records(db: Database, count: int) -> VerifyResult | None:
         if record is not None and record != record_digest(db, eid):
             return VerifyResult(False, count, seq, f"the date, label, transcript or note of "
                                                    f"{visit} was changed after signing")
-    for did, eid, text, sha in db.execute(
-            "SELECT id, encounter_id, signed_text, sha256 FROM documents "
-            "WHERE signed_at IS NOT NULL ORDER BY signed_at"):
-        if did not in documents:
-            return VerifyResult(False, count, None, f"a document of visit {eid[:8]} has no "
-                                                    "event recording its signature")
-        seq, detail = documents[did]
+    documents_sql = ("SELECT id, encounter_id, signed_text, sha256 FROM documents "
+                     "WHERE signed_at IS NOT NULL ORDER BY signed_at")
+    addenda_sql = "SELECT id, encounter_id, text, sha256 FROM addenda ORDER BY signed_at"
+    return (_check_signed(db, documents_sql, documents, "a document of", count)
+            or _check_signed(db, addenda_sql, added, "an addendum to", count))
+
+
+def _check_signed(db: Database, sql: str, recorded: dict[str, tuple[int, str]], what: str,
+                  count: int) -> VerifyResult | None:
+    """Each signed row (id, visit, text, sha256) must match the event that recorded its
+    signature."""
+    for row_id, eid, text, sha in db.execute(sql):
+        if row_id not in recorded:
+            return VerifyResult(False, count, None, f"{what} visit {eid[:8]} has no event "
+                                                    "recording its signature")
+        seq, detail = recorded[row_id]
         if sha256_text(text or "") != sha or _field(detail, "sha256") != sha:
             return VerifyResult(False, count, seq,
-                                f"a document of visit {eid[:8]} was changed after signing")
-    for aid, eid, text, sha in db.execute(
-            "SELECT id, encounter_id, text, sha256 FROM addenda ORDER BY signed_at"):
-        if aid not in added:
-            return VerifyResult(False, count, None, f"an addendum to visit {eid[:8]} has no "
-                                                    "event recording its signature")
-        seq, detail = added[aid]
-        if sha256_text(text or "") != sha or _field(detail, "sha256") != sha:
-            return VerifyResult(False, count, seq,
-                                f"an addendum to visit {eid[:8]} was changed after signing")
+                                f"{what} visit {eid[:8]} was changed after signing")
     return None
 
 

@@ -174,6 +174,22 @@ def m002_signed_visits_are_sealed(db: Database) -> None:
     )
 
 
+def _frozen_with_visit(db: Database, table: str) -> None:
+    """Rows of ``table`` (keyed to a visit by ``encounter_id``) refuse every change, removal and
+    addition once their visit is signed, and never move to another visit."""
+    new, old = _SIGNED.format(eid="NEW.encounter_id"), _SIGNED.format(eid="OLD.encounter_id")
+    refuse = f"BEGIN SELECT RAISE(ABORT, '{table} of a signed visit are immutable'); END;"
+    db.executescript(
+        f"""
+        CREATE TRIGGER {table}_signed_no_update BEFORE UPDATE ON {table}
+        WHEN {old} OR NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
+        {refuse}
+        CREATE TRIGGER {table}_signed_no_delete BEFORE DELETE ON {table} WHEN {old} {refuse}
+        CREATE TRIGGER {table}_signed_no_insert BEFORE INSERT ON {table} WHEN {new} {refuse}
+        """
+    )
+
+
 IDENTITY_COLUMNS = ("patient_name", "patient_birth_date", "patient_mrn", "visit_type",
                     "encounter_at")
 
@@ -243,20 +259,9 @@ def m003_identity_codes_and_documents(db: Database) -> None:
         pk="id",
         foreign_keys=[("encounter_id", "encounters", "id")],
     )
-    signed_new = _SIGNED.format(eid="NEW.encounter_id")
-    signed_old = _SIGNED.format(eid="OLD.encounter_id")
+    _frozen_with_visit(db, "codes")
     db.executescript(
-        f"""
-        CREATE TRIGGER codes_signed_no_update BEFORE UPDATE ON codes
-        WHEN {signed_old} OR NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
-        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
-        CREATE TRIGGER codes_signed_no_delete BEFORE DELETE ON codes
-        WHEN {signed_old}
-        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
-        CREATE TRIGGER codes_signed_no_insert BEFORE INSERT ON codes
-        WHEN {signed_new}
-        BEGIN SELECT RAISE(ABORT, 'codes of a signed visit are immutable'); END;
-
+        """
         CREATE TRIGGER documents_signed_no_update BEFORE UPDATE ON documents
         WHEN OLD.signed_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.rowid IS NOT OLD.rowid
              OR NEW.encounter_id IS NOT OLD.encounter_id
@@ -282,21 +287,7 @@ def m004_marks(db: Database) -> None:
         pk="id",
         foreign_keys=[("encounter_id", "encounters", "id")],
     )
-    signed_new = _SIGNED.format(eid="NEW.encounter_id")
-    signed_old = _SIGNED.format(eid="OLD.encounter_id")
-    db.executescript(
-        f"""
-        CREATE TRIGGER marks_signed_no_update BEFORE UPDATE ON marks
-        WHEN {signed_old} OR NEW.encounter_id IS NOT OLD.encounter_id OR NEW.rowid IS NOT OLD.rowid
-        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
-        CREATE TRIGGER marks_signed_no_delete BEFORE DELETE ON marks
-        WHEN {signed_old}
-        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
-        CREATE TRIGGER marks_signed_no_insert BEFORE INSERT ON marks
-        WHEN {signed_new}
-        BEGIN SELECT RAISE(ABORT, 'marks of a signed visit are immutable'); END;
-        """
-    )
+    _frozen_with_visit(db, "marks")
 
 
 def migrate(db: Database) -> None:

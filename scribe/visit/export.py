@@ -20,6 +20,7 @@ from scribe.export.text import PrivateFile, export_text
 from scribe.visit.workspace import Workspace
 
 __all__ = [
+    "commit_export",
     "disclose",
     "export_clipboard",
     "export_file",
@@ -80,14 +81,22 @@ def export_file(ws: Workspace, encounter_id: str, path: Path) -> None:
     note_text(ws, encounter_id)  # an unsigned note raises before the target is touched
     with PrivateFile(Path(path)) as out:  # nothing written yet; removed unless committed
         ws.store.record_export(encounter_id, "file")
+        commit_export(ws, encounter_id, out, note_text(ws, encounter_id))  # its chain line
+        # covers this export
+
+
+def commit_export(ws: Workspace, encounter_id: str, out: PrivateFile, text: str,
+                  target: str = "file") -> None:
+    """Write an export whose event is recorded; a failed write is recorded as ``export_failed``
+    (the target left as it was) and its one sentence raised."""
+    try:
+        out.commit(text)
+    except ScribeError:
         try:
-            out.commit(note_text(ws, encounter_id))  # its chain line covers this export
+            ws.store.record_event(encounter_id, "export_failed", target)
         except ScribeError:
-            try:
-                ws.store.record_event(encounter_id, "export_failed", "file")
-            except ScribeError:
-                pass  # the sentence the user sees is the write's
-            raise
+            pass  # the sentence the user sees is the write's
+        raise
 
 
 def record_view(ws: Workspace, encounter_id: str, where: str) -> None:

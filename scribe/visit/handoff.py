@@ -20,6 +20,7 @@ from scribe.export.document import Clinic, Code, Patient, SignedDocument
 from scribe.export.text import PrivateFile, document_text, export_text
 from scribe.nlp.safe_text import clean_text
 from scribe.store.settings import EXPORT_FORMATS, Setting
+from scribe.visit.export import commit_export
 from scribe.visit.workspace import Workspace
 
 __all__ = [
@@ -156,19 +157,8 @@ def export_document(ws: Workspace, encounter_id: str, fmt: str, *, which: str = 
         return doc
     with PrivateFile(Path(path)) as out:
         ws.store.record_export(encounter_id, f"{target}; format={fmt}; document={doc.kind}")
-        _commit(ws, encounter_id, out, render(ws, doc, fmt, xhtml=xhtml, bundle=bundle))
+        commit_export(ws, encounter_id, out, render(ws, doc, fmt, xhtml=xhtml, bundle=bundle))
     return doc
-
-
-def _commit(ws: Workspace, encounter_id: str, out: PrivateFile, text: str) -> None:
-    try:
-        out.commit(text)
-    except ScribeError:
-        try:
-            ws.store.record_event(encounter_id, "export_failed", "file")
-        except ScribeError:
-            pass  # the sentence the user sees is the write's
-        raise
 
 
 def deliver_to_folder(ws: Workspace, encounter_id: str, fmt: str | None = None) -> list[Path]:
@@ -189,7 +179,7 @@ def deliver_to_folder(ws: Workspace, encounter_id: str, fmt: str | None = None) 
         with PrivateFile(target) as out:
             ws.store.record_export(encounter_id,
                                    f"drop folder; format={fmt}; document={doc.kind}")
-            _commit(ws, encounter_id, out, text)
+            commit_export(ws, encounter_id, out, text, "drop folder")
         written.append(target)
     return written
 

@@ -26,6 +26,17 @@ def WavStreamFactory(path: Path, *, realtime: bool = False, loop: bool = False) 
 
 
 @pytest.fixture
+def app_ws(scribe_home, monkeypatch):
+    """The encrypted workspace as the app signs in to it, for Ada Lovelace."""
+    from scribe.visit.workspace import Workspace
+
+    monkeypatch.setenv("SCRIBE_CLINICIAN", "Ada Lovelace")
+    ws = Workspace.open(scribe_home, actor="app")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
 def ws(workspace):
     """The test's encrypted workspace, as the app signs in to it."""
     return workspace

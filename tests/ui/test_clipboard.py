@@ -18,15 +18,6 @@ ACTOR = f"app:{CLINICIAN}"
 
 
 @pytest.fixture
-def app_ws(scribe_home, monkeypatch):
-    """The encrypted workspace as the app signs in to it, for Ada Lovelace."""
-    monkeypatch.setenv("SCRIBE_CLINICIAN", CLINICIAN)
-    ws = Workspace.open(scribe_home, actor="app")
-    yield ws
-    ws.close()
-
-
-@pytest.fixture
 def controller(qtbot, app_ws):
     from ui.app import create_app
     from ui.controller import Controller

@@ -9,16 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from scribe.domain import CodeState, Identity
-from scribe.visit.workspace import Workspace
 from tests.visit.test_handoff import SIGNER, _visit
-
-
-@pytest.fixture
-def app_ws(scribe_home, monkeypatch):
-    monkeypatch.setenv("SCRIBE_CLINICIAN", "Ada Lovelace")
-    ws = Workspace.open(scribe_home, actor="app")
-    yield ws
-    ws.close()
 
 
 @pytest.fixture

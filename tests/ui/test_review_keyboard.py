@@ -11,18 +11,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from scribe.domain import Status
 from scribe.export.text import export_text
-from scribe.visit.workspace import Workspace
 from tests.ui.conftest import reviewed_visit
 
 REASON = "The transcript says 10 mg, the note says 20 mg."
-
-
-@pytest.fixture
-def app_ws(scribe_home, monkeypatch):
-    monkeypatch.setenv("SCRIBE_CLINICIAN", "Ada Lovelace")
-    ws = Workspace.open(scribe_home, actor="app")
-    yield ws
-    ws.close()
 
 
 @pytest.fixture
