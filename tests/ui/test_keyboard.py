@@ -204,3 +204,47 @@ def test_the_walkthrough_is_shown_once_and_about_shows_versions_and_models(qtbot
     assert "Whisper tiny.en (English, CTranslate2)" in text and "· in use" in text
     assert "Language model" in text
     about.reject()
+
+
+def test_record_stop_next_flag_resolve_sign_copy_all_by_keyboard(qtbot, window, store):
+    """The whole visit by keys. The lane runs no model here: what it would hand back at Stop (the
+    transcript and a draft with a flagged dose) is delivered through the controller's own slots,
+    so everything from the keys to the clipboard is the app's real path."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog
+
+    from scribe.domain import Flag, NoteDraft, Section, Segment, Sentence, Transcript
+    from scribe.export.text import export_text
+
+    w = window
+    press(w, Qt.Key.Key_N, CTRL)
+    press(w, Qt.Key.Key_R, CTRL)  # focus goes to the consent box
+    press(w, Qt.Key.Key_Space)
+    press(w, Qt.Key.Key_R, CTRL)
+    eid = w.controller.recording_id
+    qtbot.waitUntil(lambda: w.factory.streams[0].fed_all.is_set(), timeout=5000)
+    press(w, Qt.Key.Key_Period, CTRL)
+    assert store.get(eid).status == Status.TRANSCRIBING
+
+    said = Transcript((Segment(0, 0.0, 2.0, "I take lisinopril ten milligrams daily.",
+                               "patient"),))
+    dose = Flag("dose", "The transcript says 10 mg, the note says 20 mg.")
+    draft = NoteDraft([Section("Subjective", [
+        Sentence("Takes lisinopril 20 mg daily.", (0,), flags=(dose,))])])
+    w.controller.on_transcribed(eid, said)
+    w.controller.on_drafted(eid, draft)
+    qtbot.waitUntil(lambda: w.pages.currentWidget() is w.review, timeout=2000)
+    view = w.review
+
+    press(w, Qt.Key.Key_F8)  # the flagged sentence, its reason in the panel
+    assert dose.message in view.flags.list.currentItem().text()
+    press(w, Qt.Key.Key_K, CTRL)  # resolved: checked (audited)
+    assert store.get_note(eid).current.sentences()[0].checked
+    view.dialog_exec = lambda dialog: (QDialog.DialogCode.Accepted
+                                       if dialog.sign_button.isEnabled() else 0)
+    press(w, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert store.get(eid).status == Status.SIGNED
+    press(w, Qt.Key.Key_C, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text() == export_text(store, eid)
+    w.controller.clipboard_timer.stop()
+    QGuiApplication.clipboard().clear()
