@@ -78,6 +78,7 @@ def main() -> int:
     os.environ["SCRIBE_ASR_MODEL"] = "tiny.en"  # read by Workspace.engines()
     from PySide6.QtWidgets import QDialog
 
+    from scribe.domain import Identity
     from scribe.security.profile import Profile
     from scribe.visit.workspace import Workspace
     from tests.ui.conftest import WavStreamFactory
@@ -100,7 +101,8 @@ def main() -> int:
     shutil.copyfile(DATA / CLIP, clip)
     ready: list[str] = []
     ctrl.draft_ready.connect(ready.append)
-    window.import_file(str(clip))
+    window.import_file(str(clip), Identity("Maria Lopez", "1958-07-14", "MRN-20417",
+                                           "Follow-up"))
     wait_until(app, lambda: ready)
     visit = ready[0]
 
@@ -155,6 +157,19 @@ def main() -> int:
     dialog.grab().save(str(OUT / "settings.png"))
     dialog.reject()
 
+    # 2d. Codes & documents before signing: the ICD-10-CM suggestions to tick.
+    window.select(visit)
+    view.tabs.setCurrentIndex(1)
+    settle(app)
+    window.grab().save(str(OUT / "codes.png"))
+    from PySide6.QtCore import Qt
+
+    codes = view.handoff.codes
+    for row in range(codes.count()):  # the clinician accepts the suggestion before signing
+        if codes.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            codes.item(row).setCheckState(Qt.CheckState.Checked)
+    view.tabs.setCurrentIndex(0)
+
     # 3. Signed note with an addendum.
     window.select(visit)
     def sign(dialog) -> int:  # noqa: ANN001
@@ -171,6 +186,13 @@ def main() -> int:
     view.addendum_btn.click()
     settle(app)
     window.grab().save(str(OUT / "signed.png"))
+
+    # 4. The after-visit summary written from the signed note, signed in turn.
+    view.tabs.setCurrentIndex(1)
+    view.handoff.summary_btn.click()
+    view.handoff.sign_doc_btn.click()
+    settle(app)
+    window.grab().save(str(OUT / "summary.png"))
 
     window.close()
     ws.close()

@@ -63,6 +63,7 @@ LAY_TERMS = [
     ("hepatomegaly", "large liver"),
     ("esophagitis", "sore food pipe"),
     ("pharyngitis", "sore throat"),
+    ("acute bronchitis", "chest cold (bronchitis)"),
     ("dyspnea", "shortness of breath"),
     ("edema", "swelling"),
     ("contusion", "bruise"),
@@ -75,7 +76,7 @@ LAY_TERMS = [
     ("the bilateral", "both"),
     ("bilateral", "both"),
     ("lumbar", "lower back"),
-    ("acute", "sudden"),
+    ("acute", "new"),
     ("chronic", "long-term"),
     ("elevated", "high"),
 ]
