@@ -191,6 +191,7 @@ def main() -> int:
     view.tabs.setCurrentIndex(1)
     view.handoff.summary_btn.click()
     view.handoff.sign_doc_btn.click()
+    wait_until(app, lambda: "grade" in view.handoff.grade.text(), timeout=30)
     settle(app)
     window.grab().save(str(OUT / "summary.png"))
 

@@ -268,7 +268,7 @@ class Controller(QObject):
     def on_drafted(self, eid: str, draft: NoteDraft) -> None:
         def save() -> None:
             self.store.save_draft(eid, draft)
-            suggest_codes_quietly(self.ws, eid)  # from the assessed problems; the clinician decides
+            suggest_codes_quietly(self.ws, eid, draft)  # the clinician decides
 
         if self._persist(eid, save):
             self.visits_changed.emit()
@@ -467,7 +467,7 @@ class Controller(QObject):
         except ScribeError as e:
             self.message.emit(e.message, "error")
             return False
-        suggest_codes_quietly(self.ws, eid)  # an edited assessment is coded again; decisions stay
+        suggest_codes_quietly(self.ws, eid, note)  # an edited assessment is coded again
         return True
 
     def check_flag(self, eid: str, position: int) -> bool:

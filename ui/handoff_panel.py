@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from scribe.export.summary import reading_grade
 
 from scribe.domain import CodeState, DiagnosisCode, Document
 from scribe.errors import ScribeError
+from scribe.export.summary import reading_grade
 from scribe.note.signoff import DEFAULT_ATTESTATION
 from scribe.visit.documents import draft_document
 from scribe.visit.handoff import EXTENSIONS, deliver_to_folder, export_document
 from ui.controller import Controller
 from ui.note_editor import NoteEditor
+from ui.off_thread import run_off_thread
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 MARKS = {CodeState.ACCEPTED: "✔ accepted", CodeState.REMOVED: "✖ removed",
@@ -212,10 +213,12 @@ class HandoffPanel(QWidget):
             return
         self.editor.set_note(doc.current, doc.draft, read_only=doc.signed)
         self.editor.show()
-        grade = reading_grade(doc.current.text)
-        self.grade.setText(f"Reading level: about grade {grade:.0f} (aim for 6–8)"
-                           if doc.kind == "summary" else "")
         self.grade.setVisible(doc.kind == "summary")
+        if doc.kind == "summary":  # textstat reads its dictionary the first time: off the UI thread
+            self.grade.setText("Reading level: measuring…")
+            text, shown = doc.current.text, doc.id
+            run_off_thread(lambda: reading_grade(text), lambda g: self._show_grade(shown, g),
+                           lambda _t: self.grade.setText(""), self)
         if doc.signature is not None:
             when = doc.signature.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
             self.doc_state.setText(f"Signed by {doc.signature.signer} at {when}")
@@ -223,6 +226,10 @@ class HandoffPanel(QWidget):
         self.sign_doc_btn.setVisible(not doc.signed)
         self.pdf_btn.setVisible(True)
         self.pdf_btn.setEnabled(doc.signed)
+
+    def _show_grade(self, doc_id: str, grade: float) -> None:
+        if self.document is not None and self.document.id == doc_id:
+            self.grade.setText(f"Reading level: about grade {grade:.0f} (aim for 6–8)")
 
     def on_doc_edited(self) -> None:
         doc = self.document
@@ -309,7 +316,6 @@ def print_pdf(text: str, path: Path) -> None:
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
     printer.setOutputFileName(str(path))
     doc = QTextDocument()
-    doc.setDefaultFont(doc.defaultFont())
     doc.setPlainText(text)
     doc.print_(printer)
     if not path.is_file():

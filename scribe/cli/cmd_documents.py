@@ -83,7 +83,7 @@ def run_summary(args) -> int:
     ws = open_workspace()
     enc = ws.store.find(args.id)
     kind = "referral" if args.referral else "summary"
-    existing = [d for d in ws.store.documents(enc.id, kind)]
+    existing = ws.store.documents(enc.id, kind)
     drafts = [d for d in existing if not d.signed]
     if args.new or not existing:
         doc = draft_document(ws, enc.id, kind, args.language, to=args.to, reason=args.reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from scribe.domain import DiagnosisCode, Document
+from scribe.domain import DiagnosisCode, Document, NoteDraft
 from scribe.errors import SignOffError
 from scribe.export import icd, summary
 from scribe.visit.workspace import Workspace
@@ -18,23 +18,28 @@ log = logging.getLogger(__name__)
 KINDS = ("summary", "referral")
 
 
-def suggest_codes(ws: Workspace, encounter_id: str) -> list[DiagnosisCode]:
+def suggest_codes(ws: Workspace, encounter_id: str,
+                  note: NoteDraft | None = None) -> list[DiagnosisCode]:
     """Suggest codes from the note's assessed problems (each with its evidence) and store them;
-    the clinician's earlier decisions stay. Returns the visit's codes."""
-    note = ws.store.get_note(encounter_id)
+    the clinician's earlier decisions stay. ``note``: the note as just saved (else it is read).
+    Returns the visit's codes."""
     if note is None:
-        return []
+        record = ws.store.get_note(encounter_id)
+        if record is None:
+            return []
+        note = record.current
     found = [DiagnosisCode(s.code, s.description, s.problem, s.sentence, tuple(s.evidence))
-             for s in icd.suggest_codes(note.current)]
+             for s in icd.suggest_codes(note)]
     ws.store.save_code_suggestions(encounter_id, found)
     return ws.store.codes(encounter_id)
 
 
-def suggest_codes_quietly(ws: Workspace, encounter_id: str) -> None:
+def suggest_codes_quietly(ws: Workspace, encounter_id: str,
+                          note: NoteDraft | None = None) -> None:
     """After a draft is stored: suggestions are a help, so a failure to make them never fails
     the visit (the log gets its kind, never patient text; ``scribe codes --suggest`` retries)."""
     try:
-        suggest_codes(ws, encounter_id)
+        suggest_codes(ws, encounter_id, note)
     except Exception as e:  # noqa: BLE001 - any failure here leaves the stored draft as it is
         log.warning("no code suggestions for visit %s (%s)", encounter_id, type(e).__name__)
 

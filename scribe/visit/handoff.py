@@ -122,21 +122,25 @@ def select(ws: Workspace, encounter_id: str, which: str = "note") -> SignedDocum
 def render(ws: Workspace, doc: SignedDocument, fmt: str, *, xhtml: bool = False,
            bundle: bool = False) -> str:
     """The document's bytes as text in ``fmt`` (fhir, hl7 or text)."""
+    _check_format(fmt)
     if fmt == "fhir":
         resource = fhir.document_bundle(doc) if bundle else fhir.document_reference(doc,
                                                                                     xhtml=xhtml)
         return fhir.to_json(resource)
     if fmt == "hl7":
         return hl7.mdm(doc, control_id=new_id()[:20])
-    if fmt == "text":
-        if doc.kind == "note":
-            return export_text(ws.store, doc.visit_id)
-        if doc.kind == "addendum":
-            add = next(a for a in ws.store.addenda(doc.visit_id) if a.id == doc.id)
-            return f"ADDENDUM\n{add.text}\n\n{add.signature.block()}\n"
-        return document_text(ws.store, ws.store.get_document(doc.id))
-    raise ScribeError(f"Scribe exports as {', '.join(FORMATS)}; {clean_text(fmt)[:20]!r} is not "
-                      "one of them.")
+    if doc.kind == "note":  # text
+        return export_text(ws.store, doc.visit_id)
+    if doc.kind == "addendum":
+        add = next(a for a in ws.store.addenda(doc.visit_id) if a.id == doc.id)
+        return f"ADDENDUM\n{add.text}\n\n{add.signature.block()}\n"
+    return document_text(ws.store, ws.store.get_document(doc.id))
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ScribeError(f"Scribe exports as {', '.join(FORMATS)}; {clean_text(fmt)[:20]!r} is "
+                          "not one of them.")
 
 
 def export_document(ws: Workspace, encounter_id: str, fmt: str, *, which: str = "note",
@@ -147,7 +151,7 @@ def export_document(ws: Workspace, encounter_id: str, fmt: str, *, which: str = 
     ``target`` (a kind: "stdout", "clipboard", "pdf"); audited first, nothing leaves if the audit
     fails."""
     doc = select(ws, encounter_id, which)
-    render(ws, doc, fmt, xhtml=xhtml, bundle=bundle)  # a bad format raises before the audit
+    _check_format(fmt)  # a bad format raises before the audit
     if path is not None:
         target = "file"
     if path is None:

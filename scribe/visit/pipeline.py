@@ -150,7 +150,7 @@ def process(
         draft = draft_transcript(transcript, encounter.template, engines, cancel,
                                  lambda f, _t: step("drafting", f))
         store.save_draft(encounter.id, draft)
-        suggest_codes_quietly(ws, encounter.id)  # from the assessed problems; the clinician decides
+        suggest_codes_quietly(ws, encounter.id, draft)  # the clinician decides each code
         return transcript
     except Cancelled:
         store.fail(encounter.id, CANCELLED)

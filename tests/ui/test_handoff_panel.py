@@ -48,7 +48,7 @@ def test_codes_are_ticked_before_signing_and_frozen_after(review, app_ws):
     assert not review.patient_btn.isEnabled() and panel.fhir_btn.isEnabled()
 
 
-def test_summary_is_drafted_signed_and_saved_as_pdf_then_the_note_as_fhir(review, app_ws,
+def test_summary_is_drafted_signed_and_saved_as_pdf_then_the_note_as_fhir(qtbot, review, app_ws,
                                                                           tmp_path):
     eid = _visit(app_ws)
     app_ws.store.sign(eid, SIGNER, "I attest.")
@@ -58,7 +58,8 @@ def test_summary_is_drafted_signed_and_saved_as_pdf_then_the_note_as_fhir(review
     panel.summary_btn.click()
     doc = panel.document
     assert doc is not None and not doc.signed
-    assert panel.editor.isVisible() and "grade" in panel.grade.text()
+    assert panel.editor.isVisible()
+    qtbot.waitUntil(lambda: "grade" in panel.grade.text(), timeout=5000)  # measured off-thread
     assert panel.sign_doc_btn.isVisible() and not panel.pdf_btn.isEnabled()
     panel.sign_doc_btn.click()
     assert panel.document is not None and panel.document.signed
