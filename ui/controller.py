@@ -42,6 +42,7 @@ from scribe.visit.recording import (
     stop_recording,
 )
 from scribe.visit.retry import ACTIVE, RETRYABLE, mark_interrupted
+from scribe.visit.server_admin import AuditRelay
 from scribe.visit.workspace import Workspace
 from ui.workers import Job, JobSignals, ModelLane
 
@@ -60,6 +61,7 @@ class Controller(QObject):
     processing_changed = Signal()  # a job started or ended
     live_changed = Signal(str, str, str)  # encounter id, committed text, pending tail
     draft_text = Signal(str, str)  # encounter id, a streamed piece of an LLM draft
+    server_changed = Signal()  # the clinic server was used, or a step fell back from it
 
     def __init__(
         self,
@@ -95,6 +97,12 @@ class Controller(QObject):
         self.signals.finished.connect(self.on_finished, q)
         self.signals.live.connect(self.on_live, q)
         self.signals.draft_text.connect(self.draft_text, q)
+        self.signals.audit_wanted.connect(lambda relay: relay.pump(), q)
+        self.signals.server_notice.connect(self.on_server_notice, q)
+        # The clinic server, when IT set one: None until a visit has used it, then whether the
+        # last visit's steps all ran there (the status bar shows it).
+        self.server_ok: bool | None = None
+        self._fell_back: set[str] = set()
         # A copied signed note is cleared from the clipboard after a while, if it is still there.
         self.clipboard_timer = QTimer(self)
         self.clipboard_timer.setSingleShot(True)
@@ -222,9 +230,36 @@ class Controller(QObject):
                 job.cancel.cancel()
 
     def _submit(self, job: Job) -> None:
+        if job.engines.server is not None:
+            job.engines = self._on_server(job)
         self.jobs.append(job)
         self.lane.submit(job, self.signals)
         self.processing_changed.emit()
+
+    def _on_server(self, job: Job) -> Engines:
+        """The job's engines with its server requests audited on this (the store's) thread before
+        they leave, and its fallbacks reported to the clinician."""
+        store, signals = self.store, self.signals
+
+        def record(kind: str, host: str) -> None:
+            store.record_event(job.encounter_id or None, "server_request", f"{kind} to {host}")
+
+        relay = AuditRelay(record, wake=lambda: signals.audit_wanted.emit(relay))
+        return job.engines.with_(
+            on_request=relay,
+            on_notice=lambda text: signals.server_notice.emit(job.encounter_id, text))
+
+    def server_host(self) -> str:
+        """The clinic server's host(s) IT configured ("" when everything runs here)."""
+        server = self.engines().server
+        return ", ".join(server.hosts) if server else ""
+
+    @Slot(str, str)
+    def on_server_notice(self, eid: str, text: str) -> None:
+        self._fell_back.add(eid)
+        self.server_ok = False
+        self.message.emit(text, "info")
+        self.server_changed.emit()
 
     # --- lane results (queued slots, main thread) ---------------------------------------------
     @Slot(object, object)
@@ -287,6 +322,10 @@ class Controller(QObject):
     @Slot(object)
     def on_finished(self, job: Job) -> None:
         self.jobs = [j for j in self.jobs if j is not job]
+        if job.engines.server is not None and not job.cancel.cancelled:
+            self.server_ok = job.encounter_id not in self._fell_back
+            self._fell_back.discard(job.encounter_id)
+            self.server_changed.emit()
         if job.cancel.cancelled and job.encounter_id and self.job_for(job.encounter_id) is None:
             self._fail(job.encounter_id, CANCELLED)  # its late results were dropped
         self.processing_changed.emit()

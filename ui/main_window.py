@@ -204,7 +204,13 @@ class MainWindow(QMainWindow):
         self.lane_cancel = QPushButton("Cancel")
         self.lane_cancel.setAccessibleName("Cancel processing")
         self.lane_cancel.clicked.connect(lambda: controller.cancel(None))
-        for w in (self.lane_label, self.lane_bar, self.lane_cancel):
+        # The clinic server indicator (issue 17): shown only when IT set a server.
+        self.server_label = QLabel()
+        self.server_label.setObjectName("serverStatus")
+        self.server_label.setAccessibleName("Clinic server")
+        controller.server_changed.connect(self.update_server_label)
+        self.update_server_label()
+        for w in (self.server_label, self.lane_label, self.lane_bar, self.lane_cancel):
             self.statusBar().addPermanentWidget(w)
 
         build_menus(self)
@@ -368,6 +374,7 @@ class MainWindow(QMainWindow):
         SettingsDialog(self.controller.ws, self,
                        stream_factory=self.controller.stream_factory,
                        auto_lock=getattr(self, "auto_lock", None)).exec()
+        self.update_server_label()  # IT may have set or cleared the clinic server
 
     def on_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -447,6 +454,20 @@ class MainWindow(QMainWindow):
             return False
         self.show_walkthrough()
         return True
+
+    def update_server_label(self) -> None:
+        host = self.controller.server_host()
+        self.server_label.setVisible(bool(host))
+        if not host:
+            return
+        if self.controller.server_ok is False:
+            self.server_label.setText("⚠ Clinic server unavailable: working on this computer")
+            self.server_label.setToolTip(f"The last visit could not use {host}; its steps ran "
+                                         "here. Nothing was lost.")
+        else:
+            self.server_label.setText(f"● Using clinic server {host}")
+            self.server_label.setToolTip("Full transcription and drafting run on the clinic's "
+                                         "server; the live transcript stays on this computer.")
 
     # --- messages and progress ----------------------------------------------------------------
     def on_message(self, text: str, level: str) -> None:

@@ -30,11 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.drafting import available_templates
+from scribe.errors import InputError
 from scribe.store.settings import Setting
+from scribe.visit.server_admin import configure_server
 from scribe.visit.workspace import Workspace
 from ui.clinic_settings import ClinicSettings
 from ui.enrol_panel import EnrolPanel
 from ui.off_thread import run_off_thread
+from ui.server_settings import ServerSettings
 
 ENGINES = (
     ("offline", "Offline — no language model, fast"),
@@ -154,6 +157,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.enrol, "Your voice")
         self.clinic = ClinicSettings(settings)
         self.tabs.addTab(self.clinic, "Clinic && EHR")
+        self.server = ServerSettings(settings)
+        self.tabs.addTab(self.server, "Clinic server")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -229,6 +234,12 @@ class SettingsDialog(QDialog):
         from scribe.speech.vocabulary import save_user_words
 
         s = self.ws.settings
+        try:  # checked first: a wrong server address saves nothing and keeps the dialog open
+            configure_server(self.ws, self.server.changes())
+        except InputError as e:
+            self.server.show_error(e.message)
+            self.tabs.setCurrentWidget(self.server)
+            return
         if self.selected_model():
             s.set(Setting.ASR_MODEL, self.selected_model() or "")
         s.set(Setting.DEFAULT_TEMPLATE, self.template.currentData())

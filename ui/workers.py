@@ -64,6 +64,8 @@ class JobSignals(QObject):
     cancelled = Signal(str)  # encounter id ("" when no visit exists yet)
     live = Signal(str, object, str)  # encounter id, every committed Segment so far, pending text
     draft_text = Signal(str, str)  # encounter id, a piece of text the LLM drafter streamed
+    audit_wanted = Signal(object)  # an AuditRelay with a server request to record (main thread)
+    server_notice = Signal(str, str)  # encounter id, a step fell back from the clinic server
     finished = Signal(object)  # the Job; always the last signal of a job
 
 

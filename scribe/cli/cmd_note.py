@@ -5,6 +5,7 @@ from __future__ import annotations
 from scribe.cli.common import (
     add_identity_args,
     add_model_args,
+    add_server_args,
     engines_from,
     identity_from,
     open_workspace,
@@ -22,6 +23,7 @@ def register(sub) -> None:
     p.add_argument("--label", help="a label for the visit list (default: the file name)")
     p.add_argument("--json", action="store_true")
     add_model_args(p)
+    add_server_args(p)
     add_identity_args(p)
     p.set_defaults(func=run_note)
 

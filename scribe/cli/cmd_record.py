@@ -11,6 +11,7 @@ from typing import Any
 from scribe.cli.common import (
     add_identity_args,
     add_model_args,
+    add_server_args,
     engines_from,
     identity_from,
     open_workspace,
@@ -19,6 +20,8 @@ from scribe.errors import ScribeError
 from scribe.visit.live import follow_live
 from scribe.visit.pipeline import process
 from scribe.visit.recording import start_recording, stop_recording
+from scribe.visit.server import audited
+from scribe.visit.server_admin import AuditRelay, server_audit
 
 
 def register(sub) -> None:
@@ -32,6 +35,7 @@ def register(sub) -> None:
     p.add_argument("--engine", default=None)
     add_identity_args(p)
     add_model_args(p)
+    add_server_args(p)
     p.set_defaults(func=run)
 
 
@@ -50,6 +54,9 @@ def run(args) -> int:
                           identity=identity_from(args),
                           template=args.template)
     eid = rec.encounter_id
+    # A clinic server's requests are audited by this thread (the store's) before they leave.
+    relay = AuditRelay(server_audit(ws, eid))
+    live_engines = audited(engines, relay)
     print(f"Recording visit {eid}… (Ctrl-C to stop)", file=sys.stderr)
     # The app's live path: the transcript is made while the visit records, on a thread, as the
     # app's model lane does; at Stop only the tail is left.
@@ -57,7 +64,7 @@ def run(args) -> int:
 
     def follow() -> None:
         try:
-            gen = follow_live(rec, engines)
+            gen = follow_live(rec, live_engines)
             while True:
                 view = next(gen)
                 result["shown"] = view.committed_text
@@ -72,6 +79,7 @@ def run(args) -> int:
     previous = _stop_on_interrupt(stop)
     try:  # --seconds counts recorded audio, so device start-up latency does not shorten it
         while not rec.recorder.wait_ended(0.1) and not stop.is_set():
+            relay.pump()
             if args.seconds and rec.recorder.elapsed_s >= args.seconds:
                 break
     finally:
@@ -79,7 +87,9 @@ def run(args) -> int:
     try:
         stop_recording(ws, rec)
     finally:
-        follower.join()
+        while follower.is_alive():  # the full pass at Stop may ask for an audit record
+            relay.pump()
+            follower.join(0.05)
     if rec.recorder.error is not None:
         print(f"scribe: {rec.recorder.error.message}", file=sys.stderr)
     if "error" in result:

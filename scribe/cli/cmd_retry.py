@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scribe.cli.common import add_model_args, engines_from, open_workspace
+from scribe.cli.common import add_model_args, add_server_args, engines_from, open_workspace
 from scribe.visit.retry import retry
 
 
@@ -11,6 +11,7 @@ def register(sub) -> None:
     p.add_argument("id")
     p.add_argument("--engine", default=None)
     add_model_args(p)
+    add_server_args(p)
     p.set_defaults(func=run)
 
 

@@ -16,6 +16,7 @@ from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.recover import interrupted_count
 from scribe.visit.retry import fail_abandoned
+from scribe.visit.server import NOT_CONFIGURED
 from scribe.visit.workspace import Workspace
 
 
@@ -46,6 +47,15 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                    help="where the speech model runs (default: GPU when available)")
 
 
+def add_server_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--server", action="store_true",
+                   help="use the clinic server IT configured (an error when there is none); "
+                        "the default when one is configured")
+    g.add_argument("--local", action="store_true",
+                   help="run everything on this workstation, even with a clinic server")
+
+
 def engines_from(args: argparse.Namespace, ws: Workspace | None = None) -> Engines:
     """The engines the command's options choose; the clinician's settings fill the rest.
 
@@ -56,7 +66,12 @@ def engines_from(args: argparse.Namespace, ws: Workspace | None = None) -> Engin
     device = getattr(args, "compute", "auto")
     label = not getattr(args, "no_speakers", False)
     if ws is not None:
-        return ws.engines(model=model, engine=engine, device=device, label_speakers=label)
+        use_server = not getattr(args, "local", False)
+        engines = ws.engines(model=model, engine=engine, device=device, label_speakers=label,
+                             use_server=use_server)
+        if getattr(args, "server", False) and engines.server is None:
+            raise InputError(NOT_CONFIGURED)
+        return engines.with_(on_notice=lambda text: print(f"scribe: {text}", file=sys.stderr))
     return Engines(model=model or "base", device=device, engine=engine or "offline",
                    models_root=paths.models_dir(), templates_dir=paths.templates_dir(),
                    label_speakers=label)

@@ -30,6 +30,7 @@ from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
 from scribe.drafting.templates import Template, TemplateSection
 from scribe.errors import Cancelled, ModelUnavailableError
+from scribe.remote import Endpoint, RequestHook
 
 SYSTEM = (
     "You are a careful medical scribe. You write one section of a clinical note from a visit "
@@ -96,9 +97,12 @@ class LlmDrafter:
 
     name = "llm"
 
-    def __init__(self, options: LlmOptions | None = None, models_root: Path | None = None) -> None:
+    def __init__(self, options: LlmOptions | None = None, models_root: Path | None = None, *,
+                 server: Endpoint | None = None, on_request: RequestHook | None = None) -> None:
         self.options = options or LlmOptions()
         self._models_root = models_root
+        self._server = server
+        self._on_request = on_request
 
     def draft(
         self,
@@ -107,7 +111,12 @@ class LlmDrafter:
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft:
-        model_id, generator = load_generator(self.options, self._models_root)
+        if self._server is not None:  # the clinic's chat server (issue 17)
+            server = self._server
+            model_id = f"server:{server.model or 'chat'}@{server.host}"
+            generator: Generator = RemoteGenerator(server, self._on_request)
+        else:
+            model_id, generator = load_generator(self.options, self._models_root)
         report = progress or (lambda _f, _t: None)
         prefix = transcript_prompt(transcript, self.options.max_transcript_chars)
         sections = []
@@ -347,6 +356,36 @@ class Ct2Generator(Generator):
             detok.add(step.token_id)
         self.last = _timing(head, tail, detok, t0)
         return detok.text
+
+
+class RemoteGenerator(Generator):
+    """The same per-section prompt, sent to a clinic's OpenAI-compatible chat server (the server
+    applies its model's chat template); tokens stream back through ``on_text``."""
+
+    def __init__(self, endpoint: Endpoint, on_request: RequestHook | None = None) -> None:
+        self.endpoint = endpoint
+        self.on_request = on_request
+
+    def generate(self, prefix: str, request: str, max_new_tokens: int,
+                 cancel: CancelToken = NEVER, on_text: OnText | None = None) -> str:
+        from scribe.remote.chat import stream_chat
+
+        messages = [{"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": f"Transcript:\n{prefix}{request}"}]
+        t0 = time.perf_counter()
+        first: list[float] = []
+
+        def seen(piece: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            if on_text:
+                on_text(piece)
+
+        text = stream_chat(self.endpoint, messages, max_new_tokens, on_text=seen,
+                           on_request=self.on_request, cancel=cancel)
+        end = time.perf_counter()
+        self.last = (0, len(text.split()), (first[0] if first else end) - t0, end - t0)
+        return text
 
 
 def _timing(head: list[int], tail: list[int], detok: _Detok, t0: float) -> tuple[int, int, float,

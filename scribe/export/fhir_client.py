@@ -11,17 +11,15 @@ sentence that may name the host but never the document or the token.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import socket
 import ssl
 import urllib.error
 import urllib.request
-from email.message import Message
-from typing import IO
 from urllib.parse import urlsplit
 
 from scribe.errors import ScribeError
+from scribe.remote.wire import NoRedirect, is_loopback
 
 __all__ = ["FhirPostError", "post_document"]
 
@@ -30,12 +28,6 @@ FHIR_JSON = "application/fhir+json"
 
 class FhirPostError(ScribeError):
     """The FHIR endpoint could not be reached, was not trusted, or refused the document."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                         headers: Message, newurl: str) -> None:
-        return None  # urllib then raises the 3xx as an HTTPError
 
 
 def post_document(url: str, body: str, *, token: str = "", ca_file: str | None = None,
@@ -56,9 +48,9 @@ def post_document(url: str, body: str, *, token: str = "", ca_file: str | None =
         host = ""
     if scheme not in ("http", "https") or not host:
         raise FhirPostError("The FHIR endpoint must be an https:// address; nothing was sent.")
-    if scheme == "http" and not _loopback(host):
+    if scheme == "http" and not is_loopback(host):
         raise FhirPostError(f"The FHIR endpoint {host} must use https://; nothing was sent.")
-    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({}), _NoRedirect()]
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({}), NoRedirect()]
     if scheme == "https":
         try:
             context = ssl.create_default_context(cafile=ca_file)
@@ -82,15 +74,6 @@ def post_document(url: str, body: str, *, token: str = "", ca_file: str | None =
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
         raise FhirPostError(_failure(host, getattr(e, "reason", e), timeout)) from None
     return location or _resource_id(answer)
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _failure(host: str, reason: object, timeout: float) -> str:

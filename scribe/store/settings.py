@@ -39,6 +39,16 @@ class Setting(str, Enum):
     FHIR_CA_FILE = "fhir_ca_file"
     # The clinic's regular staff voices, named once (JSON; scribe.speakers.profiles).
     VOICE_PROFILES = "voice_profiles"
+    # A clinic server (issue 17), set by IT, off unless a URL is entered: an OpenAI-compatible
+    # transcription endpoint and/or chat endpoint on the clinic's network; one key and one CA file
+    # for both (the key is kept in the encrypted store like everything else).
+    SERVER_TRANSCRIPTION_URL = "server_transcription_url"
+    SERVER_TRANSCRIPTION_MODEL = "server_transcription_model"
+    SERVER_CHAT_URL = "server_chat_url"
+    SERVER_CHAT_MODEL = "server_chat_model"
+    SERVER_API_KEY = "server_api_key"
+    SERVER_CA_FILE = "server_ca_file"
+    SERVER_TIMEOUT_S = "server_timeout_s"
 
 
 DEFAULTS: dict[Setting, str] = {
@@ -59,6 +69,13 @@ DEFAULTS: dict[Setting, str] = {
     Setting.FHIR_ENDPOINT: "",
     Setting.FHIR_TOKEN: "",
     Setting.FHIR_CA_FILE: "",
+    Setting.SERVER_TRANSCRIPTION_URL: "",
+    Setting.SERVER_TRANSCRIPTION_MODEL: "whisper-1",
+    Setting.SERVER_CHAT_URL: "",
+    Setting.SERVER_CHAT_MODEL: "scribe",
+    Setting.SERVER_API_KEY: "",
+    Setting.SERVER_CA_FILE: "",
+    Setting.SERVER_TIMEOUT_S: "60",
 }
 
 EXPORT_FORMATS = ("fhir", "hl7", "text")

@@ -7,11 +7,13 @@ and hands that to the lane.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from scribe.remote import ClinicServer, RequestHook
 from scribe.speakers import VoiceProfile
 from scribe.speech.transcriber import TranscribeOptions
 
@@ -36,6 +38,12 @@ class Engines:
     """The clinic's staff voices, named once (recognised at Stop and on import)."""
     key: bytes | None = field(default=None, compare=False, repr=False)
     """The data key, to read the visit's stored audio (a worker never opens the store)."""
+    server: ClinicServer | None = None
+    """The clinic's servers IT configured (None: everything runs on this workstation)."""
+    on_request: RequestHook | None = field(default=None, compare=False, repr=False)
+    """Audits a server request before it is sent (kind, host); without it nothing is sent."""
+    on_notice: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+    """Told in one sentence when a step falls back from the server to this workstation."""
 
     def transcribe_options(self) -> TranscribeOptions:
         return TranscribeOptions(model=self.model, device=self.device, hotwords=self.hotwords,

@@ -30,6 +30,7 @@ from scribe.speech.live import LiveTranscriber
 from scribe.visit.engines import Engines
 from scribe.visit.pipeline import transcribe_visit
 from scribe.visit.recording import VisitRecording
+from scribe.visit.server import server_transcript
 
 __all__ = ["POLL_S", "LiveView", "finish_live", "follow_live"]
 
@@ -161,7 +162,11 @@ def finish_live(
     cancel.check()
     if broken:
         return transcribe_visit(audio, engines, cancel, report)
-    transcript = live.finish(cancel, audio[read:])
+    # With a clinic server, the whole recording gets its full-quality pass there; the live
+    # transcript (the tail finished here) is what the visit keeps when the server fails.
+    transcript = server_transcript(audio, engines, cancel)
+    if transcript is None:
+        transcript = live.finish(cancel, audio[read:])
     report(0.6)
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,

@@ -25,6 +25,14 @@ from scribe.speakers import label_transcript
 from scribe.speech.transcriber import Transcriber
 from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
+from scribe.visit.server import (
+    SERVER_ENGINE,
+    audited,
+    drafting_fell_back,
+    server_drafter,
+    server_transcript,
+)
+from scribe.visit.server_admin import server_audit
 from scribe.visit.workspace import Workspace
 
 __all__ = [
@@ -80,8 +88,11 @@ def transcribe_visit(
     cancel: CancelToken = NEVER,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe, then label who said what (clinician / patient / other) word by word."""
-    transcript = Transcriber(engines.transcribe_options()).transcribe(audio, cancel, progress)
+    """Transcribe (on the clinic server when one is configured, else here; a server that fails
+    falls back to here), then label who said what (clinician / patient / other) word by word."""
+    transcript = server_transcript(audio, engines, cancel)
+    if transcript is None:
+        transcript = Transcriber(engines.transcribe_options()).transcribe(audio, cancel, progress)
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
                                       models_root=engines.models_root,
@@ -104,8 +115,23 @@ def draft_transcript(
     allergy, negation, laterality, numbers) that the clinician must acknowledge before signing.
     The engine then reviews the checked draft (the LLM engine drops sentences that invent a
     number or a drug; the offline engine only writes what was said).
+
+    Engine ``server`` drafts on the clinic's chat server; when that fails (down, slow, refused)
+    the offline engine drafts the note instead and the clinician is told.
     """
     template = load_template(template_id, engines.templates_dir)
+    if engines.engine == SERVER_ENGINE:
+        drafter = server_drafter(engines)
+        if drafter is not None:
+            try:
+                draft = drafter.draft(transcript, template, cancel, progress)
+                cancel.check()
+                return drafter.review(check_note(draft, transcript))
+            except Cancelled:
+                raise
+            except ScribeError as e:  # RemoteError, or the audit could not be written
+                drafting_fell_back(engines, e)
+        engines = engines.with_(engine="offline")
     drafter = get_drafter(engines.engine, engines.models_root)
     draft = drafter.draft(transcript, template, cancel, progress)
     cancel.check()
@@ -132,6 +158,7 @@ def process(
     """
     step = on_step or (lambda _name, _f: None)
     store = ws.store
+    engines = audited(engines, server_audit(ws, encounter.id))
     try:
         if transcript is None:
             if encounter.status != Status.TRANSCRIBING:

@@ -24,6 +24,7 @@ from scribe.store.settings import Setting, Settings
 from scribe.store.store import Store
 from scribe.visit.engines import Engines
 from scribe.visit.retention import purge_expired_audio
+from scribe.visit.server import SERVER_ENGINE, clinic_server
 
 __all__ = ["Workspace", "clinician_actor", "new_passphrase_from_env", "passphrase_from_env"]
 
@@ -222,10 +223,19 @@ class Workspace:
         return load_user_words(self.vocabulary_path)
 
     def engines(self, *, model: str | None = None, engine: str | None = None,
-                device: str = "auto", label_speakers: bool = True) -> Engines:
-        """The engines a visit is processed with: the arguments, else the clinician's settings."""
+                device: str = "auto", label_speakers: bool = True,
+                use_server: bool = True) -> Engines:
+        """The engines a visit is processed with: the arguments, else the clinician's settings.
+
+        A clinic server IT configured is used unless ``use_server`` is False: its transcription
+        endpoint for the full pass, its chat endpoint (engine ``server``) for drafting unless
+        an ``engine`` is asked for by name."""
         s = self.settings
+        server = clinic_server(s) if use_server else None
+        if engine is None and server is not None and server.chat is not None:
+            engine = SERVER_ENGINE
         return Engines(
+            server=server,
             model=model or os.environ.get(MODEL_ENV) or s.asr_model,
             device=device,
             engine=engine or s.draft_engine,

@@ -2,68 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import socket
-import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from scribe.export.fhir_client import FhirPostError, post_document
+from tests.http_peers import tls_context
 
 BODY = '{"resourceType": "DocumentReference", "subject": "Jane Doe, MRN 0042, café"}'
 TOKEN = "s3cret-bearer-token"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        length = int(self.headers.get("Content-Length", 0))
-        self.server.received.append((self.path, dict(self.headers), self.rfile.read(length)))
-        status, headers, body = self.server.reply
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST  # noqa: N815 (a followed 303 arrives as a GET)
-
-    def log_message(self, *args):
-        pass
-
-
-def _serve(reply, tls: ssl.SSLContext | None = None):
-    server = HTTPServer(("127.0.0.1", 0), _Handler)
-    server.received = []
-    server.reply = reply
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
-                              daemon=True)
-    thread.start()
-    return server
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(status=201, headers=None, body=b"", tls=None):
-        server = _serve((status, headers or {}, body), tls)
-        servers.append(server)
-        return server, f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}/fhir"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def _assert_one_clean_sentence(error: FhirPostError) -> None:
@@ -165,54 +112,14 @@ def test_an_address_that_is_not_http_is_refused(url):
         post_document(url, BODY)
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 and localhost, its own CA: (cert file, key file)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Scribe test FHIR server")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False),
-                       critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_file, key_file = folder / "server.pem", folder / "server.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_file), str(key_file)
-
-
-def _tls(certificate) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
-    return context
-
-
 def test_tls_is_accepted_with_the_clinic_ca_file(serve, certificate):
-    server, url = serve(201, {"Location": "DocumentReference/9"}, tls=_tls(certificate))
+    server, url = serve(201, {"Location": "DocumentReference/9"}, tls=tls_context(certificate))
     assert post_document(url, BODY, token=TOKEN, ca_file=certificate[0]) == "DocumentReference/9"
     assert server.received[0][2].decode() == BODY
 
 
 def test_tls_without_the_ca_file_is_refused_and_nothing_is_sent(serve, certificate):
-    server, url = serve(201, {"Location": "DocumentReference/9"}, tls=_tls(certificate))
+    server, url = serve(201, {"Location": "DocumentReference/9"}, tls=tls_context(certificate))
     with pytest.raises(FhirPostError, match="did not present a certificate this workstation "
                                             "trusts; nothing was sent") as err:
         post_document(url, BODY, token=TOKEN)
