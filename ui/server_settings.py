@@ -15,7 +15,7 @@ FIELDS = (
      "off unless set: https://scribe-gpu.clinic.lan:8443"),
     (Setting.SERVER_TRANSCRIPTION_MODEL, "Transcription model", "whisper-1"),
     (Setting.SERVER_CHAT_URL, "Drafting (chat) server", "off unless set: https://…"),
-    (Setting.SERVER_CHAT_MODEL, "Drafting model", "the model name the server offers"),
+    (Setting.SERVER_CHAT_MODEL, "Drafting model", "empty: the first model the server offers"),
     (Setting.SERVER_API_KEY, "API key", ""),
     (Setting.SERVER_CA_FILE, "CA certificate", "a PEM file, for the clinic's own CA"),
     (Setting.SERVER_TIMEOUT_S, "Timeout (seconds)", "60"),

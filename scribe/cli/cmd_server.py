@@ -21,7 +21,7 @@ _OPTIONS = (
     ("transcription_model", Setting.SERVER_TRANSCRIPTION_MODEL, "its model name (whisper-1)"),
     ("chat_url", Setting.SERVER_CHAT_URL,
      "base URL of the /v1/chat/completions server ('' turns it off)"),
-    ("chat_model", Setting.SERVER_CHAT_MODEL, "its model name"),
+    ("chat_model", Setting.SERVER_CHAT_MODEL, "its model name (default: the first it offers)"),
     ("ca_file", Setting.SERVER_CA_FILE, "PEM file of the clinic's own CA"),
     ("timeout", Setting.SERVER_TIMEOUT_S, "seconds to wait for the server (default 60)"),
 )

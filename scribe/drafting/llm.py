@@ -111,10 +111,10 @@ class LlmDrafter:
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft:
+        remote: RemoteGenerator | None = None
         if self._server is not None:  # the clinic's chat server (issue 17)
-            server = self._server
-            model_id = f"server:{server.model or 'chat'}@{server.host}"
-            generator: Generator = RemoteGenerator(server, self._on_request)
+            remote = RemoteGenerator(self._server, self._on_request)
+            model_id, generator = "server", remote
         else:
             model_id, generator = load_generator(self.options, self._models_root)
         report = progress or (lambda _f, _t: None)
@@ -136,6 +136,8 @@ class LlmDrafter:
             sections.append(Section(sec.title, [Sentence(s) for s in parse_sentences(text,
                                                                                       sec.title)]))
         report(1.0, "\n")
+        if remote is not None:  # named after the model the server drafted with
+            model_id = f"server:{remote.model or 'chat'}@{self._server.host}"
         return NoteDraft(sections=sections, template=template.id, engine=f"llm:{model_id}")
 
     def review(self, checked: NoteDraft) -> NoteDraft:
@@ -365,11 +367,16 @@ class RemoteGenerator(Generator):
     def __init__(self, endpoint: Endpoint, on_request: RequestHook | None = None) -> None:
         self.endpoint = endpoint
         self.on_request = on_request
+        self.model = endpoint.model  # "" until the server has been asked which model it serves
 
     def generate(self, prefix: str, request: str, max_new_tokens: int,
                  cancel: CancelToken = NEVER, on_text: OnText | None = None) -> str:
-        from scribe.remote.chat import stream_chat
+        from dataclasses import replace
 
+        from scribe.remote.chat import served_model, stream_chat
+
+        if not self.model:
+            self.model = served_model(self.endpoint, self.on_request)
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": f"Transcript:\n{prefix}{request}"}]
         t0 = time.perf_counter()
@@ -381,7 +388,8 @@ class RemoteGenerator(Generator):
             if on_text:
                 on_text(piece)
 
-        text = stream_chat(self.endpoint, messages, max_new_tokens, on_text=seen,
+        text = stream_chat(replace(self.endpoint, model=self.model), messages, max_new_tokens,
+                           on_text=seen,
                            on_request=self.on_request, cancel=cancel)
         end = time.perf_counter()
         self.last = (0, len(text.split()), (first[0] if first else end) - t0, end - t0)

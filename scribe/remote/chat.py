@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scribe.cancel import NEVER, CancelToken
-from scribe.remote.wire import Endpoint, RequestHook, get_json, post_stream
+from scribe.remote.wire import Endpoint, RemoteError, RequestHook, get_json, post_stream
 
-__all__ = ["list_models", "stream_chat"]
+__all__ = ["list_models", "served_model", "stream_chat"]
 
 
 def stream_chat(endpoint: Endpoint, messages: list[dict[str, str]], max_tokens: int, *,
@@ -19,7 +19,8 @@ def stream_chat(endpoint: Endpoint, messages: list[dict[str, str]], max_tokens: 
                 on_request: RequestHook | None = None,
                 cancel: CancelToken = NEVER) -> str:
     """The assistant's whole answer; each piece also goes to ``on_text`` as it streams."""
-    payload = {"model": endpoint.model or "scribe", "messages": messages,
+    payload = {"model": endpoint.model or served_model(endpoint, on_request),
+               "messages": messages,
                "max_tokens": max_tokens, "temperature": 0}
     pieces: list[str] = []
     for event in post_stream(endpoint, "/chat/completions", payload, kind="drafting",
@@ -36,8 +37,23 @@ def stream_chat(endpoint: Endpoint, messages: list[dict[str, str]], max_tokens: 
     return "".join(pieces)
 
 
-def list_models(endpoint: Endpoint, on_request: RequestHook | None = None) -> list[str]:
+_SERVED: dict[str, str] = {}
+
+
+def served_model(endpoint: Endpoint, on_request: RequestHook | None = None) -> str:
+    """The model to ask for when IT named none: the server's first (asked once per process;
+    llama-server answers to any name, ``transformers serve`` only to the one it serves)."""
+    if endpoint.url not in _SERVED:
+        models = list_models(endpoint, on_request, kind="models")
+        if not models:
+            raise RemoteError(f"The clinic server {endpoint.host} offers no model to draft with.")
+        _SERVED[endpoint.url] = models[0]
+    return _SERVED[endpoint.url]
+
+
+def list_models(endpoint: Endpoint, on_request: RequestHook | None = None,
+                kind: str = "check") -> list[str]:
     """The model names the server offers (``GET /v1/models``): IT's check of an endpoint."""
-    answer = get_json(endpoint, "/models", kind="check", on_request=on_request)
+    answer = get_json(endpoint, "/models", kind=kind, on_request=on_request)
     data = answer.get("data") if isinstance(answer, dict) else None
     return [str(m.get("id")) for m in data or [] if isinstance(m, dict) and m.get("id")]

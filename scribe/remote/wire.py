@@ -137,6 +137,10 @@ def build_opener(url: str, ca_file: str | None, what: str) -> urllib.request.Ope
 
 def failure(what: str, host: str, reason: object, timeout: float) -> str:
     """One sentence for a failed connection (never the request's content)."""
+    if isinstance(reason, (ssl.SSLEOFError, BrokenPipeError, ConnectionResetError)):
+        # A proxy that refuses the key answers 401 and hangs up before the upload is read.
+        return (f"{what} {host} closed the connection while Scribe was sending; check the API "
+                "key in Settings.")
     if isinstance(reason, ssl.SSLCertVerificationError):
         return (f"{what} {host} did not present a certificate this workstation trusts; nothing "
                 "was sent.")
@@ -244,7 +248,11 @@ def post_stream(endpoint: Endpoint, path: str, payload: dict, *, kind: str,
                 if "error" in event:
                     raise RemoteError(f"{SERVER} {endpoint.host} reported an error while "
                                       "drafting.")
+                finished = any(isinstance(c, dict) and c.get("finish_reason")
+                               for c in event.get("choices") or [])
                 yield event
+                if finished:  # Scribe asks for one choice: its end is the answer's end (a
+                    return  # server may keep the connection open without sending [DONE])
     finally:
         response.close()
 

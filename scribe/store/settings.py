@@ -72,7 +72,7 @@ DEFAULTS: dict[Setting, str] = {
     Setting.SERVER_TRANSCRIPTION_URL: "",
     Setting.SERVER_TRANSCRIPTION_MODEL: "whisper-1",
     Setting.SERVER_CHAT_URL: "",
-    Setting.SERVER_CHAT_MODEL: "scribe",
+    Setting.SERVER_CHAT_MODEL: "",  # "": the server's first model (GET /v1/models)
     Setting.SERVER_API_KEY: "",
     Setting.SERVER_CA_FILE: "",
     Setting.SERVER_TIMEOUT_S: "60",

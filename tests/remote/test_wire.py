@@ -161,6 +161,21 @@ def test_a_chat_stream_that_breaks_off_is_one_sentence(serve):
     _, url = serve(200, {"Content-Type": "text/event-stream"}, body)
     pieces: list[str] = []
     with pytest.raises(RemoteError, match="stopped in the middle of its answer"):
-        stream_chat(Endpoint(_base(url)), [{"role": "user", "content": "x"}], 16,
+        stream_chat(Endpoint(_base(url), model="m"), [{"role": "user", "content": "x"}], 16,
                     on_text=pieces.append, on_request=Audit())
     assert pieces == ["Hypertension."]
+
+
+def test_a_chat_stream_ends_at_its_finish_reason_without_waiting_for_done(serve):
+    chunks = [{"choices": [{"delta": {"content": "Hypertension"}}]},
+              {"choices": [{"delta": {"content": ", controlled."}, "finish_reason": "stop"}]}]
+    body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode()
+    server, url = serve(200, {"Content-Type": "text/event-stream"}, body)
+    audit = Audit()
+    text = stream_chat(Endpoint(_base(url), model="smollm2-135m"),
+                       [{"role": "user", "content": "x"}], 16, on_request=audit)
+    assert text == "Hypertension, controlled."
+    assert audit == [("drafting", "127.0.0.1")]
+    payload = json.loads(server.received[0][2])
+    assert payload["stream"] is True and payload["model"] == "smollm2-135m"
+    assert payload["temperature"] == 0
