@@ -195,6 +195,26 @@ def main() -> int:
     settle(app)
     window.grab().save(str(OUT / "summary.png"))
 
+    # 5. A clinic server set by IT (issue 17): its settings tab and the status bar indicator.
+    from scribe.store.settings import Setting
+    from scribe.visit.server_admin import configure_server
+
+    configure_server(ws, {Setting.SERVER_TRANSCRIPTION_URL: "https://scribe-gpu.clinic.lan:8443",
+                          Setting.SERVER_CHAT_URL: "https://scribe-gpu.clinic.lan:8443",
+                          Setting.SERVER_CHAT_MODEL: "qwen2.5-coder-1.5b",
+                          Setting.SERVER_API_KEY: "not-a-real-key"})
+    window.update_server_label()
+    view.tabs.setCurrentIndex(0)
+    settle(app)
+    window.grab().save(str(OUT / "clinic_server.png"))
+    dialog = SettingsDialog(ws, parent=window)
+    dialog.resize(680, 560)
+    dialog.tabs.setCurrentWidget(dialog.server)
+    dialog.show()
+    settle(app)
+    dialog.grab().save(str(OUT / "settings_clinic_server.png"))
+    dialog.reject()
+
     window.close()
     ws.close()
     shutil.rmtree(home, ignore_errors=True)

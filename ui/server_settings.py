@@ -46,6 +46,7 @@ class ServerSettings(QWidget):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Clinic server error")
+        self.error.hide()  # shown only with a reason
         form.addRow("", self.error)
 
     def changes(self) -> dict[Setting, str]:
@@ -53,3 +54,4 @@ class ServerSettings(QWidget):
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        self.error.setVisible(bool(text))

@@ -56,11 +56,13 @@ def test_the_settings_tab_refuses_plain_http_to_the_lan(qtbot, workspace):
 
     dialog = SettingsDialog(workspace)
     qtbot.addWidget(dialog)
+    assert dialog.server.error.isHidden()  # no empty error box before anything was typed
     dialog.server.edits[Setting.SERVER_CHAT_URL].setText("http://192.168.1.20:8000")
     dialog.server.edits[Setting.SERVER_API_KEY].setText("k3y")
     dialog.accept()
     assert dialog.tabs.currentWidget() is dialog.server  # kept open on the tab, with the reason
     assert "192.168.1.20 must use https://" in dialog.server.error.text()
+    assert not dialog.server.error.isHidden()
     assert workspace.settings.text(Setting.SERVER_CHAT_URL) == ""
     assert workspace.settings.text(Setting.SERVER_API_KEY) == ""
     dialog.server.edits[Setting.SERVER_CHAT_URL].setText("https://gpu.clinic.lan")
