@@ -224,7 +224,7 @@ class NoteDraft:
         """Plain text: upper-case section headers, one sentence per line (ACI-Bench style)."""
         blocks = []
         for sec in self.sections:
-            body = "\n".join(s.text for s in sec.sentences) or "(none)"
+            body = "\n".join(s.text for s in sec.sentences) or "Not discussed."
             blocks.append(f"{sec.title.upper()}\n{body}")
         return "\n\n".join(blocks)
 

@@ -207,8 +207,8 @@ def rouge_of(
     model: SectionModel,
     rows: list[dict[str, str]],
     template_id: str = "hp",
-    max_words: int = 450,
-    length_share: float = 0.0,
+    max_words: int = 300,
+    length_share: float = 0.9,
 ) -> tuple[float, float, float]:
     from rouge_score import rouge_scorer
 
@@ -240,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-share", type=float, default=0.4)
     ap.add_argument("--l2", type=float, default=4.0)
     ap.add_argument("--threshold", type=float, default=0.0)
-    ap.add_argument("--max-words", type=int, default=450)
-    ap.add_argument("--length-share", type=float, default=0.5)
+    ap.add_argument("--max-words", type=int, default=300)
+    ap.add_argument("--length-share", type=float, default=0.9)
     ap.add_argument("--eval", type=Path, help="also report ROUGE on this CSV (e.g. valid.csv)")
     args = ap.parse_args(argv)
 

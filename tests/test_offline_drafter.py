@@ -183,7 +183,7 @@ def test_hp_headings_like_aci_bench() -> None:
 def test_empty_transcript_gives_empty_sections() -> None:
     note = get_drafter("offline").draft(Transcript(()), load_template("soap"))
     assert len(note.sections) == 4 and not note.sentences()
-    assert "(none)" in note.text
+    assert note.text.count("Not discussed.") == 4  # each empty section says so, plainly
 
 
 def test_cancel_is_honoured() -> None:
@@ -280,3 +280,137 @@ def test_clinicians_diagnosis_goes_to_assessment_and_an_allergy_rash_is_not_the_
     assert any("acute bronchitis" in x.lower() for x in by_title["Assessment"]), by_title
     assert not any("bronchitis" in x.lower() for x in by_title["Subjective"]), by_title
     assert by_title["Subjective"][0].lower() != "rash.", by_title
+
+
+PROBLEM_VISIT = "\n".join(
+    [
+        "[doctor] hi , how are you doing today ?",
+        "[patient] i'm okay . my blood pressure has been high and my sugars are up .",
+        "[doctor] are you taking the lisinopril every day ?",
+        "[patient] yes .",
+        "[doctor] missed any doses .",
+        "[patient] no .",
+        "[doctor] do you have any allergies to medications ?",
+        "[patient] no , not that i know of .",
+        "[doctor] well , so your lungs are clear and your heart sounds good .",
+        "[doctor] so for your first problem , your hypertension , i want to increase your"
+        " lisinopril to forty milligrams a day , okay ?",
+        "[doctor] for your second problem , your diabetes , let's continue the metformin five"
+        " hundred milligrams twice a day and i'm going to order a hemoglobin a1c .",
+        "[doctor] we'll follow up in three months .",
+    ]
+)
+
+TALK = re.compile(r"\?|\byou(?:r|'re)?\b|\blet'?s\b|^(?:well|so|okay|alright|um)\b", re.I)
+
+
+def _by_title(note) -> dict[str, list[str]]:
+    return {s.title: [x.text for x in s.sentences] for s in note.sections}
+
+
+def test_assessment_and_plan_is_one_heading_per_problem_then_its_lines() -> None:
+    t = parse_text_transcript(PROBLEM_VISIT)
+    ap = _by_title(get_drafter("offline").draft(t, load_template("hp")))["Assessment and plan"]
+    assert "Hypertension." in ap and "Diabetes." in ap, ap
+    htn, dm = ap.index("Hypertension."), ap.index("Diabetes.")
+    lisinopril = next(i for i, x in enumerate(ap) if "lisinopril to 40 mg" in x)
+    metformin = next(i for i, x in enumerate(ap) if "metformin 500 mg" in x)
+    assert htn < lisinopril < dm < metformin, ap
+    # the heading says the problem, so its line no longer starts "for his first problem, …"
+    assert not ap[lisinopril].lower().startswith("for "), ap[lisinopril]
+    assert "follow up in 3 months" in ap[-1].lower(), ap
+
+
+def test_soap_assessment_names_the_problems_and_plan_keeps_them_apart() -> None:
+    t = parse_text_transcript(PROBLEM_VISIT)
+    by = _by_title(get_drafter("offline").draft(t, load_template("soap")))
+    assert by["Assessment"][:1] == ["Hypertension."] and "Diabetes." in by["Assessment"], by
+    assert any("metformin" in x for x in by["Plan"]), by
+    assert not any("metformin" in x for x in by["Assessment"]), by
+
+
+def test_a_problem_heading_carries_the_segment_that_names_it() -> None:
+    t = parse_text_transcript(PROBLEM_VISIT)
+    note = get_drafter("offline").draft(t, load_template("hp"))
+    heading = next(s for s in note.sentences() if s.text == "Diabetes.")
+    assert heading.evidence == (10,)
+
+
+def test_a_visit_with_a_problem_and_no_cue_still_has_an_assessment() -> None:
+    t = parse_text_transcript(
+        "[doctor] what brings you in today ?\n"
+        "[patient] i have a sore throat and a fever for three days .\n"
+        "[doctor] your throat is red with exudates .\n"
+        "[doctor] i'm going to prescribe amoxicillin five hundred milligrams three times a day .\n"
+    )
+    by = _by_title(get_drafter("offline").draft(t, load_template("soap")))
+    assert by["Assessment"], by
+    assert "throat" in by["Assessment"][0].lower(), by
+
+
+def test_no_sentence_of_the_draft_reads_as_talk() -> None:
+    t = parse_text_transcript(PROBLEM_VISIT)
+    for template_id in ("soap", "hp", "progress"):
+        for s in get_drafter("offline").draft(t, load_template(template_id)).sentences():
+            assert not TALK.search(s.text), s.text
+            assert s.text[-1] == "." and not re.search(r"\b(?:the|to|and|of|a)\.$", s.text)
+
+
+def test_an_answer_gives_a_question_its_fact() -> None:
+    """ "Missed any doses." "No." is a question answered no, not a finding "Missed any doses"."""
+    t = parse_text_transcript(PROBLEM_VISIT)
+    note = get_drafter("offline").draft(t, load_template("soap"))
+    texts = {s.text: s for s in note.sentences()}
+    assert "Reports no missed doses." in texts, list(texts)
+    assert texts["Reports no missed doses."].evidence == (4, 5)
+    assert not any("missed any" in x.lower() for x in texts)
+    assert texts["No known drug allergies."].evidence == (6, 7)
+    assert "Reports taking lisinopril every day." in texts, list(texts)
+
+
+def test_a_statement_asking_for_a_nod_is_kept_as_the_plan() -> None:
+    t = parse_text_transcript(PROBLEM_VISIT)
+    note = get_drafter("offline").draft(t, load_template("hp"))
+    assert "increase his lisinopril to 40 mg a day" in note.text.lower() or (
+        "increase their lisinopril to 40 mg a day" in note.text.lower()
+    ), note.text
+
+
+def test_every_drug_said_outside_a_question_reaches_the_note_even_when_the_visit_is_long() -> None:
+    chatter = "\n".join(
+        f"[patient] we went hiking at the lake number {i} and the weather was lovely ." for i in
+        range(60)
+    )
+    t = parse_text_transcript(
+        chatter + "\n[doctor] i'm going to prescribe prednisone twenty milligrams daily .\n"
+    )
+    note = OfflineDrafter(max_words=40, length_share=0.0).draft(t, load_template("hp"))
+    assert "prednisone 20 mg" in note.text, note.text
+
+
+def test_medication_allergy_and_habit_questions_take_their_answers() -> None:
+    t = parse_text_transcript(
+        "[doctor] and you take uh- uh , fluocinonide for that ?\n[patient] yes .\n"
+        "[doctor] do you have any allergies to medicines ? i didn't ask .\n"
+        "[patient] no , i don't have no allergies .\n"
+        "[doctor] do you smoke ?\n[patient] no .\n"
+    )
+    note = get_drafter("offline").draft(t, load_template("soap"))
+    texts = {s.text: s.evidence for s in note.sentences()}
+    assert texts.get("Medications: fluocinonide.") == (0, 1), texts
+    assert texts.get("No known drug allergies.") == (2, 3), texts
+    assert texts.get("Denies smoking.") == (4, 5), texts
+    assert note.sections[2].sentences == []  # no problem: "any allergies?" names none
+
+
+def test_the_assessment_opens_on_who_the_patient_is() -> None:
+    t = parse_text_transcript(
+        "[doctor] martha is a 50-year-old female with a history of hypertension who presents"
+        " for her annual exam .\n" + PROBLEM_VISIT
+    )
+    note = get_drafter("offline").draft(t, load_template("hp"))
+    ap = next(s for s in note.sections if s.title == "Assessment and plan").sentences
+    hpi = next(s for s in note.sections if s.title == "History of present illness").sentences
+    assert ap[0].text.startswith("Martha is a 50-year-old female") and ap[0].evidence == (0,)
+    assert ap[1].text == "Hypertension."
+    assert hpi[0].text == ap[0].text  # the same sentence, said once, in both places

@@ -260,7 +260,7 @@ class NoteEditor(QWidget):
             ed.draft = draft
             ed.sentences = list(sec.sentences)
             ed.setPlainText(section_text(sec))
-            ed.setPlaceholderText("(none)")
+            ed.setPlaceholderText("Not discussed.")
             ed.setReadOnly(read_only)
             ed.setFrameShape(QFrame.Shape.NoFrame if read_only else QFrame.Shape.StyledPanel)
             ed.textChanged.connect(lambda i=i: self.on_text_changed(i))

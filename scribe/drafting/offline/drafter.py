@@ -1,10 +1,13 @@
 """The offline drafting engine: no LLM, every note sentence is made from transcript segments.
 
-Pipeline: split turns into sentences → fold yes/no question + answer pairs into "Denies X" /
-"Reports X" → label each sentence with a note section (fitted classifier when present, else word
-cues) → keep the clinically useful ones → clean them (fillers out, numbers as digits, third
-person) → de-duplicate → route labels to the template's sections. A sentence's evidence is the
-segments it was made from.
+Pipeline: speaker labels the wrong way round are put right → turns split into sentences → a
+question and its yes/no answer folded into one statement ("Denies fever", "Reports no missed
+doses", "No known drug allergies"); any other question left out → each sentence labelled with a
+note section (fitted classifier when present, else word cues) → cleaned into note prose (fillers,
+openers and spoken tails out, numbers as digits, third person, "let's" as the plan; what still
+reads as talk left out, :mod:`prose`) → de-duplicated → the best kept up to a word budget (drugs and
+allergies always) → routed to the template's sections, the Assessment and Plan laid out by problem
+(:mod:`problems`). A sentence's evidence is the segments it was made from.
 """
 
 from __future__ import annotations
@@ -16,6 +19,22 @@ from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
 from scribe.drafting.offline.model import SectionModel, load_model
+from scribe.drafting.offline.problems import (
+    Problem,
+    assessment_and_plan,
+    fallback_problem,
+    find_problems,
+    most_named_condition,
+)
+from scribe.drafting.offline.prose import (
+    drop_framing,
+    drop_opener,
+    lets_to_plan,
+    plan_voice,
+    reads_as_talk,
+    trim_tail,
+)
+from scribe.drafting.offline.questions import ALLERGY, asked, fold
 from scribe.drafting.offline.rules import (
     CHITCHAT,
     guess_speaker,
@@ -24,8 +43,10 @@ from scribe.drafting.offline.rules import (
     rule_label,
     section_labels,
     strong_label,
+    with_roles_fixed,
 )
 from scribe.drafting.offline.text import (
+    drop_tag_question,
     is_question,
     sentence_case,
     split_sentences,
@@ -35,9 +56,8 @@ from scribe.drafting.offline.text import (
 from scribe.drafting.templates import Template
 from scribe.nlp import (
     ANSWER_WORDS,
-    NO_ANSWER,
-    YES_ANSWER,
     drop_leading_answer,
+    drugs_mentioned,
     normalize_numbers,
     plain_content_words,
     strip_fillers,
@@ -56,15 +76,7 @@ class Unit:
     text: str = ""
     label: str = "drop"
     score: float = 0.0
-
-
-_Q_LEAD = re.compile(
-    r"(?:^|[,;]\s*|\b(?:and|so|okay|now|also|like)\s+)(?:have you (?:had|been having|noticed|experienced|"
-    r"felt|seen)|do you (?:have|get|feel|notice|take|smoke|drink)|did you (?:have|get|notice|feel|"
-    r"take)|are you (?:having|taking|experiencing|feeling|still)|is there|any (?:other )?|"
-    r"how about|what about|experiencing|been having|noticed)\s*(?:any|some)?\s*",
-    re.IGNORECASE,
-)
+    essential: bool = False  # a drug or an allergy: kept whatever the word budget
 
 
 _PROMPT = re.compile(
@@ -73,33 +85,12 @@ _PROMPT = re.compile(
     r"assessment and plan(?=\W*$)|good to see|nice to (?:see|meet))\b",
     re.IGNORECASE,
 )
-_BARE = re.compile(r"^(?!.*\b(?:i|i'm|i've|my|me|you|not sure|don't know)\b)[\w\s,.'-]+$", re.I)
-_HEDGES = {"little", "bit", "sometimes", "occasionally", "mild", "times", "really", "definitely",
-           "maybe", "kind", "sort", "guess", "think", "actually", "lot", "much", "pretty", "once",
-           "while", "yesterday", "today", "still", "now", "well", "right", "ok", "mostly"}
 _DANGLING = re.compile(r"[\s,]+(?:and|or|but|the|a|an|that|so|to|of|with|we|i|it's|is)[\s.,]*$")
 
 
-def _topic(question: str) -> str | None:
-    q = question.rstrip(" ?").lower()
-    matches = list(_Q_LEAD.finditer(q))
-    if not matches:
-        return None
-    m = matches[-1]
-    topic = strip_fillers(q[m.end() :]).strip(" ,")
-    topic = re.sub(
-        r"\b(?:at all|lately|recently|or anything(?: like that)?|or anything)\b", "", topic
-    )
-    topic = re.sub(r"^(?:a|an|the)\s+", "", re.sub(r"\s+", " ", topic).strip(" ,"))
-    if (
-        not topic
-        or len(topic.split()) > 8
-        or re.search(r"\b(?:you|your|i|my|does|do|did|is|are|what|how|that)\b", topic)
-    ):
-        return None
-    return topic
-
-
+_ONE_LINER = re.compile(
+    r"\b\d+[- ]year[- ]old\b.{0,40}\b(?:male|female|man|woman|gentleman|lady|boy|girl)\b", re.I
+)
 _AGE_SEX = re.compile(
     r"\byear[- ]old (?:(male|man|gentleman|boy|guy)|(female|woman|lady|girl))\b", re.IGNORECASE
 )
@@ -193,60 +184,56 @@ def extract_units(transcript: Transcript, cancel: CancelToken = NEVER) -> list[U
             sentences = split_sentences(text)
         for j, sent in enumerate(sentences):
             pos = (k + j / max(len(sentences), 1)) / n
-            if is_question(sent) and speaker != "patient":
-                last = j == len(sentences) - 1
-                ans = tidy(nxt.text) if (nxt is not None and last) else ""
-                topic = _topic(sent)
-                if (
-                    topic
-                    and ans
-                    and nxt is not None
-                    and (nxt.speaker != seg.speaker or seg.speaker is None)
-                ):
-                    short = len(ans.split()) <= 6
-                    verb = (
-                        "denies" if NO_ANSWER.match(ans)
-                        else "reports" if YES_ANSWER.match(ans)
-                        else ""
-                    )
-                    # "Yes, I am allergic to penicillin": the answer says more than yes/no, so it
-                    # stays a sentence of its own (folding it would drop the drug name).
-                    says_more = (
-                        plain_content_words(ans) - ANSWER_WORDS - _HEDGES
-                        - plain_content_words(sent)
-                    )
-                    if verb and short and not says_more:
-                        units.append(
-                            Unit(f"{verb} {topic}", (seg.index, nxt.index), "qa", pos, sent)
-                        )
-                        consumed.add(nxt.index)
-                    elif short and _BARE.match(ans) and plain_content_words(ans):
-                        # "any allergies?" "penicillin." → "Allergies: penicillin."
-                        answer = strip_fillers(ans.lower()).rstrip(" .")
-                        units.append(
-                            Unit(f"{topic}: {answer}", (seg.index, nxt.index), "qa", pos, sent)
-                        )
-                        consumed.add(nxt.index)
+            last = j == len(sentences) - 1
+            if speaker != "patient" and (
+                is_question(sent) or (last and nxt is not None and asked(sent, tidy(nxt.text)))
+            ):
+                # The reply answers the turn's last question, or an allergy question the
+                # clinician follows only with a remark ("any allergies? i didn't ask.").
+                answered = last or (
+                    bool(ALLERGY.search(sent))
+                    and not any(is_question(x) for x in sentences[j + 1 :])
+                )
+                folded = fold(sent, seg, nxt) if answered else None
+                if folded is not None:
+                    units.append(Unit(folded[0], folded[1], "qa", pos, sent))
+                    consumed.add(folded[1][-1])
                 continue
             units.append(Unit(sent, (seg.index,), speaker, pos, prev))
     return units
 
 
 def clean(unit: Unit, gender: str | None) -> str:
-    """The unit as a note sentence, or "" when nothing clinical is left."""
-    text = strip_fillers(unit.raw.lower())
+    """The unit as a note sentence, or "" when nothing clinical is left or it is only talk."""
+    text = drop_opener(strip_fillers(drop_tag_question(unit.raw).lower()))
+    if (
+        unit.speaker == "qa"
+        and re.match(r"denies (?!\w+ing\b)", text)
+        and ros_system(text) is None
+    ):
+        text = "reports no " + text.removeprefix("denies ")  # "denies missed doses" reads wrong
     if not text or (CHITCHAT.match(text) and len(text.split()) < 8) or _PROMPT.search(text):
         return ""
-    if _DANGLING.search(text) and len(text.split()) < 8:
-        return ""  # a fragment cut off mid-sentence by the recogniser
-    text = _DANGLING.sub("", text)
+    if unit.speaker != "qa":
+        if is_question(text):
+            return ""  # a question is never a fact (an answered yes/no one was folded before)
+        whole = text.rstrip(" .,;:-")
+        cut = trim_tail(text)
+        if cut != whole and len(whole.split()) < 8 and _DANGLING.search(whole):
+            return ""  # a fragment cut off mid-sentence by the recogniser
+        text = cut
     text = normalize_numbers(text)
     if unit.speaker in ("patient", "clinician"):
         text = to_third_person(text, gender, unit.speaker)
-    text = strip_fillers(text)
+    text = drop_opener(drop_framing(plan_voice(lets_to_plan(strip_fillers(text)))))
+    if unit.speaker is None and reads_as_talk(text) == "you":
+        text = to_third_person(text, gender, "clinician")  # unlabelled: "you" is the patient
+    text = trim_tail(text)
     need = 1 if unit.speaker == "qa" else 2
     if len(plain_content_words(text) - ANSWER_WORDS) < need or len(text.split()) < need + 1:
         return ""
+    if reads_as_talk(text):
+        return ""  # still a question, a greeting, "you" (the patient speaking to the clinician)…
     return sentence_case(text)
 
 
@@ -262,12 +249,47 @@ def _dedupe(units: list[Unit]) -> list[Unit]:
     return kept
 
 
+def _assessment_and_plan(
+    routes: dict[str, int], units: list[Unit], transcript: Transcript, cc: Unit | None
+) -> tuple[list[Unit], dict[int, list[Sentence]]]:
+    """The units left for the other sections, and the assessment and plan lines laid out by
+    problem for the section(s) that take them (by section index)."""
+    a_idx, p_idx = routes.get("assessment"), routes.get("plan")
+    if a_idx is None or p_idx is None:
+        return units, {}
+    ap = [u for u in units if u.label in ("assessment", "plan")]
+    problems = find_problems(transcript)
+    if not problems:
+        found = fallback_problem(ap)
+        if found is None and cc is not None:
+            # Nothing named as a problem: the reason for the visit is the problem assessed.
+            found = Problem(cc.text.rstrip("."), cc.evidence, position=0.0, mentions=[0.0],
+                            strong_mentions=[0.0])
+        if found is None:
+            found = most_named_condition(transcript)
+        problems = [found] if found is not None else []
+    a_lines, p_lines = assessment_and_plan(ap, problems, combined=a_idx == p_idx)
+    summary = next(
+        (u for u in sorted(units, key=lambda u: u.position) if _ONE_LINER.search(u.text)), None
+    )
+    if summary is not None and a_lines:
+        # The assessment opens on who the patient is, as notes do ("62-year-old male with …
+        # who presents with …"): the same sentence, the same evidence.
+        evidence = tuple(sorted(set(summary.evidence)))
+        a_lines.insert(0, Sentence(summary.text, evidence=evidence, support=Support.SUPPORTED))
+    lines: dict[int, list[Sentence]] = {a_idx: a_lines}
+    lines.setdefault(p_idx, []).extend(p_lines)
+    placed = {id(u) for u in ap}
+    return [u for u in units if id(u) not in placed], lines
+
+
 class OfflineDrafter:
     """Extractive drafter: uses the bundled fitted section model, or word cues when it is absent.
 
     Args:
         model: a fitted :class:`SectionModel`; ``None`` loads the bundled one.
-        max_words: word budget of the note body (ACI-Bench notes are ~400 words; tuned by CV).
+        max_words: word budget of the note body for a typical visit (tuned on ACI-Bench train:
+            300 words, ``length_share`` 0.9; drug and allergy sentences come on top).
     """
 
     name = "offline"
@@ -276,7 +298,7 @@ class OfflineDrafter:
     MIN_WORDS = 150  # a short visit still keeps everything clinical it has
 
     def __init__(
-        self, model: SectionModel | None = None, max_words: int = 450, length_share: float = 0.5
+        self, model: SectionModel | None = None, max_words: int = 300, length_share: float = 0.9
     ) -> None:
         self.model = model if model is not None else load_model()
         self.max_words = max_words
@@ -300,6 +322,7 @@ class OfflineDrafter:
         cancel: CancelToken = NEVER,
         progress: ProgressFn | None = None,
     ) -> NoteDraft:
+        transcript = with_roles_fixed(transcript)
         gender = gender_of(transcript)
         units = extract_units(transcript, cancel)
         if progress:
@@ -309,6 +332,12 @@ class OfflineDrafter:
             u.text = clean(u, gender)
         units = [u for u in units if u.text]
         self._label(units)
+        for u in units:
+            if ALLERGY.search(u.text) or drugs_mentioned(u.text):
+                u.essential = True
+                if u.label == "drop":
+                    label = rule_label(u.text.lower(), u.speaker)
+                    u.label = label if label != "drop" else "plan"
         units = [u for u in units if u.label != "drop"]
         cc = chief_complaint(transcript)
         if cc is not None:
@@ -321,6 +350,7 @@ class OfflineDrafter:
         ros_owner = next(
             (i for i, s in enumerate(template.sections) if section_labels(s) == ("ros",)), None
         )
+        units, ap_lines = _assessment_and_plan(routes, units, transcript, cc)
         for u in sorted(units, key=lambda u: u.position):
             cancel.check()
             idx = routes.get(u.label)
@@ -333,6 +363,8 @@ class OfflineDrafter:
             sections[idx].sentences.append(
                 Sentence(text, evidence=tuple(sorted(set(u.evidence))), support=Support.SUPPORTED)
             )
+        for idx, lines in ap_lines.items():  # after the rest: a section that takes more than
+            sections[idx].sentences.extend(lines)  # the A&P keeps the visit's order
         if progress:
             progress(1.0, "done")
         return NoteDraft(sections=sections, template=template.id, engine=self.name)
@@ -352,11 +384,11 @@ class OfflineDrafter:
             u.score = 1.0 if u.label != "drop" else 0.0
 
     def _select(self, units: list[Unit], budget: int) -> list[Unit]:
-        """Keep the best-scoring units up to the word budget."""
-        used, keep = 0, set[int]()
+        """Keep the best-scoring units up to the word budget; drugs and allergies always."""
+        used, keep = 0, {i for i, u in enumerate(units) if u.essential}
         for i in sorted(range(len(units)), key=lambda i: -units[i].score):
             words = len(units[i].text.split())
-            if used + words > budget and keep:
+            if i in keep or (used + words > budget and keep):
                 continue
             keep.add(i)
             used += words

@@ -9,7 +9,9 @@ Canonical section labels used inside the offline engine: ``cc`` (chief complaint
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from scribe.domain import Transcript
 from scribe.drafting.templates import TemplateSection
 
 LABELS = ("cc", "hpi", "ros", "exam", "results", "assessment", "plan", "drop")
@@ -284,3 +286,41 @@ def ros_system(text: str) -> str | None:
         if rx.search(text):
             return name
     return None
+
+
+# Who speaks as the clinician: asks, examines, plans, says "your"; who speaks as the patient: "my".
+_ASKS_AND_PLANS = re.compile(
+    r"\?|\b(?:your|you're|let's|i'm going to|i'll prescribe|we'll|we're going to|any (?:other )?"
+    r"questions|what brings you|on (?:your )?exam|i want you to)\b",
+    re.IGNORECASE,
+)
+_TELLS = re.compile(r"\b(?:my|i've|i'm|i have|i had|i was)\b", re.IGNORECASE)
+
+
+def roles_swapped(transcript: Transcript) -> bool:
+    """Whether the visit's clinician and patient labels are the wrong way round: the "patient"
+    asks and plans at least twice as much as the "clinician", who tells of "my" more."""
+    asks = {"clinician": 0, "patient": 0}
+    tells = {"clinician": 0, "patient": 0}
+    for seg in transcript.segments:
+        role = (seg.speaker or "").partition(":")[0]
+        if role in asks:
+            asks[role] += len(_ASKS_AND_PLANS.findall(seg.text))
+            tells[role] += len(_TELLS.findall(seg.text))
+    return (asks["patient"] >= 2 * asks["clinician"] + 5
+            and tells["clinician"] > tells["patient"])
+
+
+def with_roles_fixed(transcript: Transcript) -> Transcript:
+    """The transcript with clinician and patient labels swapped back where :func:`roles_swapped`
+    says so (speaker names after ":" kept); otherwise the transcript itself."""
+    if not roles_swapped(transcript):
+        return transcript
+    other = {"clinician": "patient", "patient": "clinician"}
+
+    def swap(label: str | None) -> str | None:
+        role, sep, name = (label or "").partition(":")
+        return other[role] + sep + name if role in other else label
+
+    return replace(transcript, segments=tuple(replace(s, speaker=swap(s.speaker))
+                                              for s in transcript.segments))

@@ -28,17 +28,34 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Cut points of an unpunctuated run-on: discourse markers only. Cutting before "is", "have" or
+# "any" made statements look like questions ("we are going to | have you continue your aspirin").
 _BREAK = re.compile(
     r"\s(?=(?:so|okay|alright|all right|now|and then|but|because|um|uh|i'm gonna|i'm going to|"
-    r"i want|i think|let's|we'll|i'll|he|she|it's|there's|what|how|when|do|did|does|are|is|"
-    r"any|have)\s)",
+    r"i want|i think|let's|let me|we'll|i'll|we're going to)\s)",
     re.IGNORECASE,
 )
 _QWORD = re.compile(
-    r"^(?:(?:and|so|okay|now|um|uh|alright|then|also|well|,)\s*)*(?:what|how|when|where|why|which|who|did|do|"
-    r"does|are|is|have|has|can|could|would|any)\b",
+    r"^(?:(?:and|so|okay|now|um|uh|alright|then|also|well|,)\s*)*(?:(?:what|how|when|where|why|"
+    r"which|who)\b|(?:did|do|does|are|is|was|were|have|has|can|could|would|will|should)\s+(?:you|"
+    r"he|she|they|it|there|that|this|we|i|your|his|her|their|the patient|anyone|anything)\b|"
+    r"any\b)",
     re.IGNORECASE,
 )
+# A statement that ends asking for a nod ("…continue your lisinopril, okay?") is not a question.
+_TAG = re.compile(
+    r"(?:,\s*|\s+)(?:okay|ok|right|all right|alright|yeah|you know|sound good|sounds good|does "
+    r"that sound good|does that sound okay|is that okay|is that all right|fair enough|good|"
+    r"correct|is that correct|is that right|that right)\s*\?$",
+    re.IGNORECASE,
+)
+
+
+def drop_tag_question(sentence: str) -> str:
+    """ "We'll add carvedilol, okay?" → "We'll add carvedilol." (the tag asks for a nod)."""
+    s = sentence.rstrip()
+    out = _TAG.sub("", s)
+    return out + "." if out != s and out.strip() else s
 
 
 def _split_long(sentence: str, limit: int = 25) -> list[str]:
@@ -56,7 +73,7 @@ def _split_long(sentence: str, limit: int = 25) -> list[str]:
 
 def is_question(sentence: str) -> bool:
     """A question by its mark, or by its first word when ASR left the mark out."""
-    s = sentence.strip()
+    s = drop_tag_question(sentence.strip())
     return s.endswith("?") or (not s.endswith(".") and bool(_QWORD.match(s)))
 
 
