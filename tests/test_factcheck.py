@@ -76,6 +76,7 @@ PLANTED = [
     ("number nowhere in transcript", "Blood pressure 150/85.", "number"),
     ("invented vital sign", "Temperature 38.5 degrees.", "number"),
     ("allergen ordered", "Continue penicillin.", "allergy"),
+    ("question stated as a finding", "Any chest pain.", "question"),
     ("unsupported sentence", "Patient is a retired firefighter who plays golf.", "unsupported"),
 ]
 

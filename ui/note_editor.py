@@ -302,7 +302,7 @@ class NoteEditor(QWidget):
         if self._loading or self.note is None:
             return
         ed = self.editors[i]
-        self.note = edit_section(self.note, i, ed.toPlainText())
+        self.note = edit_section(self.note, i, ed.toPlainText(), draft=self.draft)
         ed.sentences = list(self.note.sections[i].sentences)
         self._mark(i)
         self.edited.emit()

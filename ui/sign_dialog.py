@@ -1,6 +1,7 @@
 """Sign-off: who signs (the signed-in profile, read-only), the attestation, one acknowledgement per
-flag (ticked already for a flag the clinician marked checked in review, still listed). The
-passphrase is asked again after Sign (the controller's ``sign_check``)."""
+flag (ticked already for a flag the clinician marked checked in review, still listed), and, when the
+Assessment is empty, a warning the clinician must tick to sign anyway. The passphrase is asked again
+after Sign (the controller's ``sign_check``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from scribe.domain import NoteDraft
-from scribe.note.signoff import DEFAULT_ATTESTATION
+from scribe.note.signoff import DEFAULT_ATTESTATION, empty_assessment
+
+EMPTY_ASSESSMENT = -1
+"""The place in ``SignDialog.flag_boxes`` of the box that signs with an empty Assessment (the
+others are sentence positions)."""
 
 
 def flagged_sentences(note: NoteDraft) -> list[tuple[int, str, str]]:
@@ -88,6 +93,22 @@ class SignDialog(QDialog):
                 self.flag_boxes.append((pos, box))
             lay.addWidget(group)
 
+        self.empty_assessment = empty_assessment(note)
+        if self.empty_assessment is not None:
+            warning = QLabel(f"⚠ {self.empty_assessment} Sign anyway only if this visit assessed "
+                             "no problem.")
+            warning.setObjectName("flagReason")  # flag_fg on flag_bg, from the theme
+            warning.setTextFormat(Qt.TextFormat.PlainText)
+            warning.setWordWrap(True)
+            box = QCheckBox("Sign with the Assessment empty")
+            box.setAccessibleName(self.empty_assessment)
+            box.setToolTip(self.empty_assessment)
+            box.toggled.connect(self._update)
+            warning.setBuddy(box)
+            lay.addWidget(warning)
+            lay.addWidget(box)
+            self.flag_boxes.append((EMPTY_ASSESSMENT, box))
+
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.sign_button = self.buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
@@ -102,7 +123,12 @@ class SignDialog(QDialog):
         self.sign_button.setEnabled(ok)
 
     def acknowledged(self) -> list[int]:
-        return [pos for pos, box in self.flag_boxes if box.isChecked()]
+        """Positions of the flagged sentences acknowledged (what the store's sign takes)."""
+        return [pos for pos, box in self.flag_boxes if box.isChecked() and pos >= 0]
+
+    def signs_empty_assessment(self) -> bool:
+        """True when the Assessment is empty and the clinician ticked to sign anyway."""
+        return any(pos == EMPTY_ASSESSMENT and box.isChecked() for pos, box in self.flag_boxes)
 
     def name(self) -> str:
         return self.signer.name.text().strip()

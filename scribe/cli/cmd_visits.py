@@ -12,7 +12,7 @@ from scribe.cli.cmd_documents import document_json
 from scribe.cli.common import open_workspace, print_json
 from scribe.errors import AuthError
 from scribe.nlp.safe_text import clean_text, printable
-from scribe.note.signoff import DEFAULT_ATTESTATION
+from scribe.note.signoff import DEFAULT_ATTESTATION, empty_assessment
 from scribe.transcript_io import format_segment
 from scribe.visit.export import export_file, export_stream, record_search, record_view
 from scribe.visit.handoff import FORMATS, deliver_to_folder, export_document, post_to_server
@@ -146,6 +146,9 @@ def run_sign(args) -> int:
     enc = store.find(args.id)
     note = store.get_note(enc.id)
     acked = []
+    warning = empty_assessment(note.current) if note is not None else None
+    if warning:  # the app asks for a tick; here it is said before the passphrase is asked
+        print(f"scribe: {warning} It is signed as it is; an addendum can add one.", file=sys.stderr)
     # A signature means this person: the passphrase is asked again.
     ws.confirm(passphrase_from_env("Passphrase to sign: "))
     if note is not None and args.acknowledge_flags:

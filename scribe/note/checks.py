@@ -15,6 +15,9 @@
 - ``negation``: a finding the sentence affirms that the evidence negates, or the reverse;
 - ``laterality``: left/right that disagrees with the side said for that body part;
 - ``number``: a number found nowhere in the transcript (number words and digits are normalised);
+- ``question``: a sentence built from a question in its evidence that states it without the
+  answer ("Missed any doses." after "Missed any doses?" "No."); a sentence that folds the answer
+  in ("Reports no missed doses.") is not flagged;
 - ``unsupported``: a sentence no transcript segment supports.
 """
 
@@ -43,7 +46,7 @@ from scribe.nlp import (
 __all__ = ["CHECKED_KINDS", "check_note", "check_sentence_support"]
 
 CHECKED_KINDS = frozenset(
-    {"medication", "dose", "allergy", "negation", "laterality", "number", "unsupported"}
+    {"medication", "dose", "allergy", "negation", "laterality", "number", "question", "unsupported"}
 )
 SUPPORTED_AT = 0.6
 PARTLY_AT = 0.3
@@ -58,6 +61,21 @@ _NOT_FINDINGS = frozenset(stem(w) for w in """help helps need needs feel feeling
 _NOT_SIDE_AFTER = frozenset({"now", "away", "there", "here", "after", "before", "then", "so"})
 _NOT_SIDE_BEFORE = frozenset({"all", "that's", "thats", "you're", "is", "alright", "to"})
 _ALLERGY = re.compile(r"\ballerg", re.I)
+# A question when ASR left its mark out: an interrogative first word, or an auxiliary and a subject.
+_ASKS = re.compile(
+    r"^(?:what|when|where|why|how|which|who|whose|any\b|(?:do|does|did|are|is|was|were|have|has|"
+    r"can|could|would|will|should)\s+(?:you|he|she|they|it|there|your|his|her|the patient|anyone|"
+    r"anything)\b)", re.I)
+# A proposal put as a question is the clinician's plan, not something asked of the patient.
+_PROPOSES = re.compile(r"^(?:why don't we|why not|how about|what if we|shall we|can we|could we|"
+                       r"let's)\b", re.I)
+# "..., okay?" asks for a nod: the statement before it is what was said.
+_TAG = re.compile(r"[,\s]+(?:okay|ok|right|all right|alright|yeah|sound good|sounds good|"
+                  r"is that okay|is that all right|is that right|correct)\s*\?\s*$", re.I)
+_NEGATED = re.compile(r"\b(?:no|not|denies|denied|deny|never|without|none|nothing|negative)\b|"
+                      r"n't\b", re.I)
+_QUOTE_AT = 80
+_RESTATES = 0.5
 _NO_ALLERGY = re.compile(r"\b(no|not|nkda|nka|denies|don't have any|none)\b[^.?!]{0,30}allerg|"
                          r"\bno known\b|\bnkda\b", re.I)
 
@@ -213,6 +231,86 @@ def _negation_flags(text: str, evidence: tuple[int, ...], idx: _Index) -> list[F
     return []
 
 
+def _question_clauses(text: str) -> list[str]:
+    """The clauses of a segment that ask something (a nod-asking tag and proposals excluded)."""
+    out = []
+    for clause in _CLAUSES.findall(text):
+        c = clause.strip()
+        if not c or _TAG.search(c) or _PROPOSES.match(c):
+            continue
+        if c.endswith("?") or (not c.endswith((".", "!", ";")) and _ASKS.match(c)):
+            out.append(c)
+    return out
+
+
+def _is_question(text: str) -> bool:
+    """A segment whose last clause asks: what follows it is the answer."""
+    clauses = [c.strip() for c in _CLAUSES.findall(text) if c.strip()]
+    return bool(clauses) and bool(_question_clauses(clauses[-1]))
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTE_AT else text[: _QUOTE_AT - 1].rstrip() + "…"
+
+
+def _asks(sentence: str) -> bool:
+    """A note sentence still worded as the question ("Any fever.", "Missed any doses?")."""
+    s = sentence.strip()
+    return (s.endswith("?") or bool(_ASKS.match(s))
+            or (re.search(r"\bany\b", s, re.I) is not None and not _NEGATED.search(s)))
+
+
+def _folds(sentence: str, words: set[str], question: str, answer: str) -> bool:
+    """True when the sentence gives the answer to ``question`` rather than restating it."""
+    negated = bool(_NEGATED.search(sentence))
+    if _asks(sentence):
+        return False
+    if NO_ANSWER.match(answer):
+        return negated
+    said = content_words(answer) - content_words(question)
+    if YES_ANSWER.match(answer) or not said - {"okay", "sound", "good", "fine", "sure"}:
+        return not negated
+    return bool(words & _terms(answer))
+
+
+def _question_flags(text: str, evidence: tuple[int, ...], idx: _Index) -> list[Flag]:
+    """A sentence whose words come from a question in its evidence, without that question's answer.
+
+    The sentence is taken from the question when it holds more than half the question's words and
+    either is still worded as a question or shares fewer words with every statement in the
+    evidence; the answer is the next turn after the question."""
+    words = _terms(text)
+    if not words:
+        return []
+    best_q: tuple[int, str, int] | None = None  # (shared words, question clause, position)
+    best_statement = 0
+    for p in sorted(p for p in (idx.position(e) for e in evidence) if p is not None):
+        seg_text = idx.segments[p].text
+        asked = _question_clauses(seg_text)
+        for clause in _CLAUSES.findall(seg_text):
+            clause_words = _terms(clause)
+            shared = len(words & clause_words)
+            if clause.strip() in asked:
+                # restating the question takes most of its words; naming its topic does not
+                # ("High blood pressure." after "…your high blood pressure, do you know when…?")
+                restates = shared > _RESTATES * len(clause_words)
+                if shared and restates and (best_q is None or shared > best_q[0]):
+                    best_q = (shared, clause.strip(), p)
+            else:
+                best_statement = max(best_statement, shared)
+    if best_q is None or (best_statement >= best_q[0] and not _asks(text)):
+        return []
+    _shared, question, p = best_q
+    nxt = idx.segments[p + 1].text if p + 1 < len(idx.segments) else ""
+    if not nxt.strip() or _is_question(nxt):
+        return [Flag("question", f"This was asked, not answered: '{_quote(question)}'")]
+    if _folds(text, words, question, nxt):
+        return []
+    return [Flag("question", f"This was asked, and the sentence leaves out the answer: "
+                             f"'{_quote(question)}' '{_quote(nxt)}'")]
+
+
 def _sides(text: str) -> list[tuple[str, set[str]]]:
     """(side, stems of the words right after it) for each left/right in the text."""
     out = []
@@ -291,6 +389,7 @@ def check_note(draft: NoteDraft, transcript: Transcript) -> NoteDraft:
             flags += _negation_flags(s.text, evidence, idx)
             flags += _laterality_flags(s.text, idx)
             flags += _number_flags(s.text, idx)
+            flags += _question_flags(s.text, evidence, idx)
             if not evidence or support == Support.UNSUPPORTED:
                 flags.append(Flag("unsupported", "No part of the transcript supports this "
                                                  "sentence."))

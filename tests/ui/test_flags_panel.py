@@ -175,7 +175,7 @@ def _checked_as(note: NoteDraft, dose_flags: tuple[Flag, ...]) -> NoteDraft:
     return NoteDraft(sections)
 
 
-def test_an_edit_resolves_a_flag_but_never_raises_a_new_kind():
+def test_an_edit_resolves_a_flag_and_raises_what_contradicts_the_transcript():
     from scribe.note.editing import merge_checks
 
     draft = _note()
@@ -185,7 +185,7 @@ def test_an_edit_resolves_a_flag_but_never_raises_a_new_kind():
     wrong = _note("Takes lisinopril 30 mg daily.")
     merged = merge_checks(wrong, _checked_as(wrong, (Flag("dose", "30 mg, not 10 mg."),
                                                      NUMBER)), draft)
-    assert [f.message for f in merged.sentences()[1].flags] == ["30 mg, not 10 mg."]
+    assert [f.message for f in merged.sentences()[1].flags] == ["30 mg, not 10 mg.", NUMBER.message]
     back = merge_checks(_note(flags=()), _checked_as(_note(), ()), draft)
     assert back.sentences()[1].flags == (DOSE,)  # as drafted again: the draft's verdict
 

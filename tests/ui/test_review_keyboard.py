@@ -94,14 +94,24 @@ def test_next_flag_play_check_sign_copy_by_keyboard(qtbot, review, app_ws, tmp_p
     seen = {}
 
     def sign(dialog):
-        seen["boxes"] = [(box.text(), box.isChecked()) for _, box in dialog.flag_boxes]
+        from ui.sign_dialog import EMPTY_ASSESSMENT
+
+        # This visit's Assessment is empty: the dialog asks, and the clinician says so.
+        seen["asked"] = [box.text() for pos, box in dialog.flag_boxes if pos == EMPTY_ASSESSMENT]
+        seen["ready_before"] = dialog.sign_button.isEnabled()
+        for pos, box in dialog.flag_boxes:
+            if pos == EMPTY_ASSESSMENT:
+                box.setChecked(True)
+        seen["boxes"] = [(box.text(), box.isChecked()) for pos, box in dialog.flag_boxes
+                         if pos >= 0]
         seen["ready"] = dialog.sign_button.isEnabled()
         return QDialog.DialogCode.Accepted
 
     view.dialog_exec = sign
     _key(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier |
          Qt.KeyboardModifier.ShiftModifier)
-    # The checked flag is still listed, already ticked: signing needs nothing more.
+    # The checked flag is still listed, already ticked: only the empty Assessment was asked.
+    assert seen.pop("asked") and seen.pop("ready_before") is False
     assert seen == {"boxes": [(f"“Takes lisinopril 20 mg daily.” — {REASON} (checked in review)",
                                True)], "ready": True}
     assert store.get(eid).status == Status.SIGNED
