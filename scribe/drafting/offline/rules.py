@@ -207,6 +207,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "review_of_systems": ("ros",),
     "ros": ("ros",),
     "physical_examination": ("exam",),
+    "vital_signs": ("exam",),
     "physical_exam": ("exam",),
     "exam": ("exam",),
     "results": ("results",),
@@ -234,8 +235,9 @@ FALLBACK = {
 
 def section_labels(section: TemplateSection) -> tuple[str, ...]:
     """The canonical labels a template section collects (empty: the engine cannot fill it)."""
-    if section.key in _KEYS:
-        return _KEYS[section.key]
+    key = getattr(section, "maps_to", None) or section.key  # the standard section that feeds it
+    if key in _KEYS:
+        return _KEYS[key]
     found: list[str] = []
     text = f"{section.key.replace('_', ' ')} {section.title}".lower()
     for pattern, labels in _WORDS:
