@@ -17,30 +17,17 @@ import re
 import socket
 import subprocess
 import sys
-import uuid
 from urllib.parse import urlsplit
 
 import pytest
 import soundfile as sf
 import yaml
 
+from scribe.remote.transcription import multipart
 from tests.clinic_server import ROOT, START, free_port, get, start_clinic_server
 
 HERE = ROOT / "packaging" / "clinic-server"
 DATA = ROOT / "tests" / "data"
-
-
-def multipart(fields: list[tuple[str, str]], filename: str, data: bytes,
-              content_type: str) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for name, value in fields:
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                  f"{value}\r\n".encode())
-    out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-              f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
-    out.write(data + f"\r\n--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
 def connect(url: str) -> http.client.HTTPConnection:
@@ -52,7 +39,7 @@ def transcribe(url: str, filename: str, data: bytes, content_type: str) -> dict:
     """POST the form Scribe's client sends (scribe/remote/transcription.py)."""
     body, ctype = multipart([("model", "whisper-1"), ("response_format", "verbose_json"),
                              ("timestamp_granularities[]", "word"), ("language", "en"),
-                             ("temperature", "0")], filename, data, content_type)
+                             ("temperature", "0")], "file", filename, data, content_type)
     conn = connect(url)
     conn.request("POST", "/v1/audio/transcriptions", body, {"Content-Type": ctype})
     response = conn.getresponse()

@@ -21,18 +21,25 @@ FIELDS = (
 )
 
 
+def setting_edit(settings: Settings, key: Setting, label: str, hint: str,
+                 secret: bool = False) -> QLineEdit:
+    """A line edit holding one text setting (a secret one shows dots)."""
+    edit = QLineEdit(settings.text(key))
+    edit.setPlaceholderText(hint)
+    edit.setAccessibleName(label)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
 class ClinicSettings(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.edits: dict[Setting, QLineEdit] = {}
         form = QFormLayout(self)
         for key, label, hint in FIELDS:
-            edit = QLineEdit(settings.text(key))
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(label)
-            if key == Setting.FHIR_TOKEN:
-                edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.edits[key] = edit
+            edit = self.edits[key] = setting_edit(settings, key, label, hint,
+                                                  secret=key == Setting.FHIR_TOKEN)
             form.addRow(label, edit)
             if key == Setting.EXPORT_FOLDER:
                 self.format = QComboBox()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from scribe.store.settings import Setting, Settings
+from ui.clinic_settings import setting_edit
 
 FIELDS = (
     (Setting.SERVER_TRANSCRIPTION_URL, "Transcription server",
@@ -28,12 +29,8 @@ class ServerSettings(QWidget):
         self.edits: dict[Setting, QLineEdit] = {}
         form = QFormLayout(self)
         for key, label, hint in FIELDS:
-            edit = QLineEdit(settings.text(key))
-            edit.setPlaceholderText(hint)
-            edit.setAccessibleName(label)
-            if key == Setting.SERVER_API_KEY:
-                edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.edits[key] = edit
+            edit = self.edits[key] = setting_edit(settings, key, label, hint,
+                                                  secret=key == Setting.SERVER_API_KEY)
             form.addRow(label, edit)
         note = QLabel("The live transcript always stays on this computer. When a server is set, "
                       "each visit's full transcription and its draft are made there; if it is "
