@@ -42,6 +42,7 @@ from scribe.visit.recording import (
     stop_recording,
 )
 from scribe.visit.retry import ACTIVE, RETRYABLE, mark_interrupted
+from scribe.visit.server import clinic_server
 from scribe.visit.server_admin import AuditRelay
 from scribe.visit.workspace import Workspace
 from ui.workers import Job, JobSignals, ModelLane
@@ -251,7 +252,7 @@ class Controller(QObject):
 
     def server_host(self) -> str:
         """The clinic server's host(s) IT configured ("" when everything runs here)."""
-        server = self.engines().server
+        server = clinic_server(self.ws.settings)  # the settings only: no vocabulary file read
         return ", ".join(server.hosts) if server else ""
 
     @Slot(str, str)
