@@ -62,6 +62,11 @@ class Word:
     word: str
     speaker: str | None = None
     probability: float | None = None  # the recogniser's confidence, 0..1 (None: not known)
+    # The clinical-term pass (scribe.speech.terms): ``heard`` is what the first decode wrote where
+    # the audio then confirmed a lexicon term ("cleaned my sin" -> this word "clindamycin");
+    # ``alternative`` a term that sounds like this word but that the audio did not confirm.
+    heard: str | None = None
+    alternative: str | None = None
 
     @property
     def uncertain(self) -> bool:
@@ -72,13 +77,20 @@ class Word:
                              "speaker": self.speaker}
         if self.probability is not None:
             d["probability"] = round(self.probability, 3)
+        if self.heard is not None:
+            d["heard"] = self.heard
+        if self.alternative is not None:
+            d["alternative"] = self.alternative
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Word:
         p = d.get("probability")
+        heard, alternative = d.get("heard"), d.get("alternative")
         return cls(float(d["start"]), float(d["end"]), str(d["word"]), d.get("speaker"),
-                   float(p) if p is not None else None)
+                   float(p) if p is not None else None,
+                   str(heard) if heard is not None else None,
+                   str(alternative) if alternative is not None else None)
 
 
 @dataclass(frozen=True)
@@ -126,18 +138,24 @@ class Transcript:
     language: str = "en"
     model: str = ""
     duration: float = 0.0
+    # A visit spoken in another language and drafted in English (Whisper's translate task):
+    # ``segments`` are the English the draft is made from, ``original`` the words as spoken.
+    original: tuple[Segment, ...] = ()
 
     @property
     def text(self) -> str:
         return "\n".join(s.text for s in self.segments)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "language": self.language,
             "model": self.model,
             "duration": round(self.duration, 3),
             "segments": [s.to_dict() for s in self.segments],
         }
+        if self.original:
+            d["original"] = [s.to_dict() for s in self.original]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Transcript:
@@ -146,6 +164,7 @@ class Transcript:
             language=d.get("language", "en"),
             model=d.get("model", ""),
             duration=float(d.get("duration", 0.0)),
+            original=tuple(Segment.from_dict(s) for s in d.get("original", [])),
         )
 
 
@@ -153,7 +172,7 @@ class Transcript:
 class Flag:
     """A fact check that failed on a sentence (e.g. a dose that differs from the transcript)."""
 
-    kind: str  # medication | dose | allergy | negation | laterality | number | unsupported
+    kind: str  # medication | dose | allergy | negation | laterality | number | question | uncertain | unsupported
     message: str
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """The transcript beside the note: timestamped segments, speakers, low-confidence words, fixes.
 
 Each line is drawn from its segment (``LineDelegate``): the speaker's heading and colour, and every
-word the recogniser was unsure of (``Word.uncertain``: probability < 0.5) in a distinct colour with
-a dotted underline; hovering it tells how sure Scribe was. A one-line legend above the lines
-explains the mark when there are such words. When Scribe could not tell the voices apart
+word the recogniser was unsure of (``Word.uncertain``: probability < 0.5) or the clinical-term pass
+touched (``Word.heard``: corrected by sound; ``Word.alternative``: perhaps another term) in a
+distinct colour with a dotted underline; hovering it tells how sure Scribe was and what the term
+pass did. A one-line legend above the lines explains the mark when there are such words. When Scribe could not tell the voices apart
 (:func:`scribe.speakers.told_apart`), a line above the transcript says so and offers to enrol the
 clinician's voice (``enrol_requested``).
 
@@ -51,7 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribe.domain import Segment, Transcript
+from scribe.domain import Segment, Transcript, Word
 from scribe.speakers import StaffRole, format_line, heading, role_of, told_apart
 from scribe.transcript_io import timestamp
 from ui import theme
@@ -68,7 +69,8 @@ NOT_TOLD_APART = (
     "your voice (a 20-second reading) so Scribe knows you next time."
 )
 LEGEND_MARK = "dotted underline"
-LEGEND_REST = ": a word Scribe is unsure of — hover over it to see how sure."
+LEGEND_REST = (": a word Scribe is unsure of or corrected by sound — hover over it to see how "
+               "sure and what it heard.")
 PAD = 4  # pixels around a line's text
 
 
@@ -76,12 +78,52 @@ def uncertain_colour() -> str:
     return UNCERTAIN.get(theme.current().name, UNCERTAIN[theme.LIGHT_NAME])
 
 
+def marked(w: Word) -> bool:
+    """A word the reader should look at: unsure, corrected by sound, or perhaps another term."""
+    return w.uncertain or w.heard is not None or w.alternative is not None
+
+
+def _sure(w: Word) -> str:
+    return f"{round(100 * w.probability)}% sure" if w.probability is not None else ""
+
+
+def _bare(w: Word) -> str:
+    return w.word.strip().strip(".,;:!?\"“”")
+
+
+def word_note(w: Word) -> str:
+    """What hovering a marked word says: how sure Scribe was and what the term pass did."""
+    token = _bare(w)
+    sure = f" ({_sure(w)})" if w.probability is not None else ""
+    if w.heard is not None:
+        said = f"Scribe heard “{w.heard}” and corrected it by sound to “{token}”{sure}"
+    elif w.alternative is not None:
+        said = f"Scribe heard “{token}”{sure}"
+    else:
+        said = f"Scribe is unsure of “{token}”: {_sure(w)}"
+    said += f", unsure: “{w.alternative}”?" if w.alternative is not None else "."
+    return said + (" Listen to the line to check it." if w.uncertain or w.alternative else "")
+
+
+def _line_note(w: Word) -> str:
+    """One word in the line's tooltip: “lisinopril” 31%, “clindamycin” (corrected by sound…)."""
+    parts = [f"“{_bare(w)}”"]
+    if w.uncertain and w.probability is not None:
+        parts.append(f"{round(100 * w.probability)}%")
+    if w.heard is not None:
+        parts.append(f"(corrected by sound from “{w.heard}”)")
+    if w.alternative is not None:
+        parts.append(f"(or “{w.alternative}”?)")
+    return " ".join(parts)
+
+
 @dataclass(frozen=True)
 class _Mark:
     start: int  # character range in the line's document
     end: int
     word: str
-    probability: float
+    probability: float | None
+    note: str = ""  # what hovering it says (``word_note``)
 
 
 def line_document(seg: Segment, font: QFont, width: float, *,
@@ -117,11 +159,11 @@ def line_document(seg: Segment, font: QFont, width: float, *,
         if found < 0:
             continue
         at = found + len(token)
-        if w.uncertain and w.probability is not None:
+        if marked(w):
             cur.insertText(text[shown:found], plain)
             begin = cur.position()
             cur.insertText(token, unsure)
-            marks.append(_Mark(begin, cur.position(), token, w.probability))
+            marks.append(_Mark(begin, cur.position(), token, w.probability, word_note(w)))
             shown = at
     cur.insertText(text[shown:], plain)
     return doc, marks
@@ -408,14 +450,15 @@ class TranscriptView(QListWidget):
             item = QListWidgetItem(format_line(seg))
             item.setData(SEGMENT_ROLE, (seg.index, seg.start))
             item.setData(LINE_ROLE, seg)
-            unsure = [w for w in seg.words if w.uncertain]
+            unsure = [w for w in seg.words if marked(w)]
             if unsure:
-                item.setToolTip("Dotted words: Scribe is unsure of them — " + ", ".join(
-                    f"“{w.word.strip()}” {round(100 * (w.probability or 0))}%" for w in unsure))
+                fixed = " or corrected them by sound" if any(w.heard for w in unsure) else ""
+                item.setToolTip(f"Dotted words: Scribe is unsure of them{fixed} — "
+                                + ", ".join(_line_note(w) for w in unsure))
             self.addItem(item)
         self.notice.setVisible(transcript is not None and bool(segments)
                                and not told_apart(transcript))
-        self.legend.setVisible(any(w.uncertain for s in segments for w in s.words))
+        self.legend.setVisible(any(marked(w) for s in segments for w in s.words))
         self._place_header()
 
     def tooltip_at(self, pos: QPoint) -> str:
@@ -430,8 +473,7 @@ class TranscriptView(QListWidget):
         at = doc.documentLayout().hitTest(local, Qt.HitTestAccuracy.ExactHit)
         for m in marks:
             if m.start <= at < m.end:
-                return (f"Scribe is unsure of “{m.word}”: {round(100 * m.probability)}% sure. "
-                        "Listen to the line to check it.")
+                return m.note
         return item.toolTip() or self.toolTip()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802

@@ -18,6 +18,9 @@
 - ``question``: a sentence built from a question in its evidence that states it without the
   answer ("Missed any doses." after "Missed any doses?" "No."); a sentence that folds the answer
   in ("Reports no missed doses.") is not flagged;
+- ``uncertain``: a sentence that states a drug, a dose, an allergen or a side that Scribe did not
+  hear clearly (a low-confidence word, or one the clinical-term pass was unsure of), with what
+  was heard (``scribe.note.uncertainty``);
 - ``unsupported``: a sentence no transcript segment supports.
 """
 
@@ -42,11 +45,13 @@ from scribe.nlp import (
     stem,
     tokens,
 )
+from scribe.note.uncertainty import UNCERTAIN, uncertain_flags
 
 __all__ = ["CHECKED_KINDS", "check_note", "check_sentence_support"]
 
 CHECKED_KINDS = frozenset(
-    {"medication", "dose", "allergy", "negation", "laterality", "number", "question", "unsupported"}
+    {"medication", "dose", "allergy", "negation", "laterality", "number", "question", UNCERTAIN,
+     "unsupported"}
 )
 SUPPORTED_AT = 0.6
 PARTLY_AT = 0.3
@@ -390,6 +395,8 @@ def check_note(draft: NoteDraft, transcript: Transcript) -> NoteDraft:
             flags += _laterality_flags(s.text, idx)
             flags += _number_flags(s.text, idx)
             flags += _question_flags(s.text, evidence, idx)
+            flags += uncertain_flags(s.text, [idx.by_index[i] for i in evidence
+                                              if i in idx.by_index], allergens)
             if not evidence or support == Support.UNSUPPORTED:
                 flags.append(Flag("unsupported", "No part of the transcript supports this "
                                                  "sentence."))

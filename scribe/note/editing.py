@@ -28,7 +28,7 @@ RAISED_ON_EDIT = CHECKED_KINDS - {"unsupported"}
 """Flags an edit of an engine sentence raises afresh: a drug, dose, allergen, side, number,
 negation or question that disagrees with the transcript."""
 
-RAISED_ON_TYPED = RAISED_ON_EDIT - {"medication", "number"}
+RAISED_ON_TYPED = RAISED_ON_EDIT - {"medication", "number", "uncertain"}
 """Flags a sentence the clinician wrote from scratch gets: what contradicts the visit (a dose, an
 allergen, a side, a polarity, a question stated as a finding), not what is merely new (a drug or a
 number the clinician adds is theirs to add)."""
