@@ -29,6 +29,7 @@ from scribe.domain import (
 )
 from scribe.errors import NotFoundError, ScribeError
 from scribe.note.signoff import DEFAULT_ATTESTATION
+from scribe.store.settings import Setting
 from scribe.store.store import NoteRecord, clean_identity
 from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
@@ -121,6 +122,24 @@ class Controller(QObject):
 
     def default_template(self) -> str:
         return self.ws.settings.default_template
+
+    def language_choice(self) -> tuple[str, bool]:
+        """The record panel's language for the next visit (``auto`` or a Whisper code) and
+        whether a visit in another language is drafted in English (the settings)."""
+        s = self.ws.settings
+        return s.default_language, s.draft_in_english
+
+    def set_language_choice(self, language: str, *, draft_in_english: bool) -> bool:
+        """Remember the record panel's choice as the default: the visits recorded or imported
+        from now on are transcribed (and drafted) with it; False, with one sentence, if it
+        cannot be stored."""
+        try:
+            self.ws.settings.set(Setting.DEFAULT_LANGUAGE, language)
+            self.ws.settings.set(Setting.DRAFT_IN_ENGLISH, int(draft_in_english))
+        except ScribeError as e:
+            self.message.emit(e.message, "error")
+            return False
+        return True
 
     # --- reading (cheap SQL on the main thread) -----------------------------------------------
     def visits(self, search: str = "") -> list[Encounter]:

@@ -1,5 +1,7 @@
-"""New visit: microphone, consent, Record / Pause / Resume / Stop, elapsed time and a level meter;
-while recording, "Mark moment" (Ctrl+M) and a side-note field keep moments with the visit.
+"""New visit: microphone, language, consent, Record / Pause / Resume / Stop, elapsed time and a
+level meter; while recording, "Mark moment" (Ctrl+M) and a side-note field keep moments with the
+visit. The language chosen here (issue 13) is remembered and used for the visits recorded or
+imported after it.
 
 The recorder's audio callback never talks to Qt; this panel polls its level, elapsed time and
 state with a 50 ms timer (a signal per audio block would flood the event loop).
@@ -30,6 +32,7 @@ from scribe.audio.recorder import RecorderState
 from scribe.domain import Segment
 from scribe.errors import ScribeError
 from scribe.speakers.live import turns
+from scribe.visit.engines import AUTO, LANGUAGES, language_code, language_name
 from ui import theme
 from ui.controller import Controller
 from ui.encounter_model import duration_text
@@ -78,11 +81,41 @@ class RecordPanel(QWidget):
         self.consent.setAccessibleName("Patient agreed to recording")
         self.consent.toggled.connect(self._update_buttons)
 
+        # The visit's language: detected, or chosen; another language can be drafted in English.
+        self.language_combo = QComboBox()
+        self.language_combo.setAccessibleName("Visit language")
+        self.language_combo.setToolTip("The language the visit is spoken in; Automatic lets the "
+                                       "speech model tell. Kept for the next visits.")
+        self.language_combo.addItem(language_name(None), AUTO)
+        for code, name in LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        self.translate_check = QCheckBox("Draft the note in &English")
+        self.translate_check.setAccessibleName("Draft the note in English")
+        self.translate_check.setToolTip(
+            "A visit in another language is transcribed as spoken and translated into English; "
+            "the note is drafted from the English, and both transcripts are kept.")
+        self.language_hint = QLabel()
+        self.language_hint.setObjectName("subtitle")
+        self.language_hint.setWordWrap(True)
+        self.language_hint.setAccessibleName("About the visit's language")
+        self.language_hint.hide()
+        language_label = QLabel("&Language")
+        language_label.setBuddy(self.language_combo)
+        language_row = QHBoxLayout()
+        language_row.addWidget(self.language_combo)
+        language_row.addWidget(self.translate_check)
+        language_row.addStretch(1)
+        self.load_language()
+        self.language_combo.currentIndexChanged.connect(self.on_language)
+        self.translate_check.toggled.connect(self.on_language)
+
         self.identity = IdentityForm(self)
         form = QFormLayout()
         form.addRow("Visit label", self.label_edit)
         self.identity.add_rows(form)
         form.addRow("Microphone", self.device_combo)
+        form.addRow(language_label, language_row)
+        form.addRow("", self.language_hint)
         form.addRow("", self.consent)
 
         self.record_btn = QPushButton("● Record")
@@ -189,6 +222,7 @@ class RecordPanel(QWidget):
             self.error.hide()
             self.show_live("", "")
             self.load_devices()
+            self.load_language()
         self._update_buttons()
 
     def load_devices(self) -> None:
@@ -206,6 +240,48 @@ class RecordPanel(QWidget):
         if not devices:
             self.device_combo.addItem("System default", None)
         self.device_combo.setCurrentIndex(default_row)
+
+    def load_language(self) -> None:
+        """Show the remembered language choice (a value no longer offered shows as English)."""
+        language, draft_in_english = self.controller.language_choice()
+        row = self.language_combo.findData(language)
+        widgets = (self.language_combo, self.translate_check)
+        for w in widgets:
+            w.blockSignals(True)
+        self.language_combo.setCurrentIndex(row if row >= 0 else
+                                            self.language_combo.findData("en"))
+        self.translate_check.setChecked(draft_in_english)
+        for w in widgets:
+            w.blockSignals(False)
+        self._show_language()
+
+    def language(self) -> tuple[str | None, bool]:
+        """The chosen language (a Whisper code, None for Automatic) and whether the note is
+        drafted in English."""
+        code = language_code(self.language_combo.currentData())
+        return code, self.translate_check.isChecked() and code != "en"
+
+    def on_language(self) -> None:
+        """Remember the choice (it applies to this visit and the next ones) and say what it means."""
+        self.controller.set_language_choice(self.language_combo.currentData(),
+                                            draft_in_english=self.translate_check.isChecked())
+        self._show_language()
+
+    def _show_language(self) -> None:
+        code, translate = self.language()
+        self.translate_check.setEnabled(code != "en" and self.controller.recorder is None)
+        notes = []
+        if code != "en":
+            model_notice = self.controller.engines().model_notice()
+            if model_notice:
+                notes.append(model_notice)
+            if not translate:
+                source = (f"the {language_name(code)} transcript" if code
+                          else "a visit in another language")
+                notes.append(f"Scribe drafts and checks notes in English only, so a note drafted "
+                             f"from {source} may miss what was said.")
+        self.language_hint.setText(" ".join(notes))
+        self.language_hint.setVisible(bool(notes))
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -245,6 +321,8 @@ class RecordPanel(QWidget):
         self.record_btn.setEnabled(not recording and self.consent.isChecked())
         self.consent.setEnabled(not recording)
         self.device_combo.setEnabled(not recording)
+        self.language_combo.setEnabled(not recording)  # the live pass started with it
+        self.translate_check.setEnabled(not recording and self.language()[0] != "en")
         self.label_edit.setEnabled(not recording)
         self.pause_btn.setEnabled(recording)
         self.stop_btn.setEnabled(recording)

@@ -1,9 +1,11 @@
-"""scribe note AUDIO [--template soap] [--json]; scribe draft --transcript FILE"""
+"""scribe note AUDIO [--template soap] [--language es --translate] [--json]; scribe draft
+--transcript FILE"""
 
 from __future__ import annotations
 
 from scribe.cli.common import (
     add_identity_args,
+    add_language_args,
     add_model_args,
     add_server_args,
     engines_from,
@@ -23,6 +25,7 @@ def register(sub) -> None:
     p.add_argument("--label", help="a label for the visit list (default: the file name)")
     p.add_argument("--json", action="store_true")
     add_model_args(p)
+    add_language_args(p)
     add_server_args(p)
     add_identity_args(p)
     p.set_defaults(func=run_note)
@@ -48,7 +51,11 @@ def run_note(args) -> int:
             "status": enc.status.value,
             "note": note.current.to_dict(),
             "codes": [c.to_dict() for c in ws.store.codes(enc.id)],
+            "language": transcript.language,
             "transcript": [s.to_dict() for s in transcript.segments],
+            # The words as spoken, when the transcript above is their English translation.
+            **({"original": [s.to_dict() for s in transcript.original]}
+               if transcript.original else {}),
         })
     else:
         print(f"Visit {enc.id} ({enc.status.label})\n")

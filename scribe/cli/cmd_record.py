@@ -1,5 +1,5 @@
-"""scribe record [--device NAME] [--seconds N] --consent: record a visit, transcribed live as in the
-app, then drafted at Stop."""
+"""scribe record [--device NAME] [--seconds N] [--language auto] --consent: record a visit,
+transcribed live as in the app, then drafted at Stop."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from scribe.cli.common import (
     add_identity_args,
+    add_language_args,
     add_model_args,
     add_server_args,
     engines_from,
@@ -35,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--engine", default=None)
     add_identity_args(p)
     add_model_args(p)
+    add_language_args(p)
     add_server_args(p)
     p.set_defaults(func=run)
 

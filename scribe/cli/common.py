@@ -13,7 +13,7 @@ from scribe import paths
 from scribe.domain import Identity
 from scribe.errors import InputError
 from scribe.store.store import Store
-from scribe.visit.engines import Engines
+from scribe.visit.engines import LANGUAGES, Engines, language_code
 from scribe.visit.recover import interrupted_count
 from scribe.visit.retry import fail_abandoned
 from scribe.visit.server import NOT_CONFIGURED
@@ -47,6 +47,18 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                    help="where the speech model runs (default: GPU when available)")
 
 
+def add_language_args(p: argparse.ArgumentParser) -> None:
+    """The visit's language, and whether a visit in another language is drafted in English."""
+    p.add_argument("--language", default=None, metavar="CODE",
+                   help="the language the visit is spoken in: auto (detected) or a code: "
+                        f"{', '.join(LANGUAGES)} (default: the record panel's last choice, "
+                        "else en)")
+    p.add_argument("--translate", action=argparse.BooleanOptionalAction, default=None,
+                   help="draft a visit in another language in English from Whisper's "
+                        "translation, keeping the words as spoken too (default: the setting, "
+                        "on)")
+
+
 def add_server_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--server", action="store_true",
@@ -65,16 +77,20 @@ def engines_from(args: argparse.Namespace, ws: Workspace | None = None) -> Engin
     engine = getattr(args, "engine", None)
     device = getattr(args, "compute", "auto")
     label = not getattr(args, "no_speakers", False)
+    language = getattr(args, "language", None)
+    translate = getattr(args, "translate", None)
     if ws is not None:
         use_server = not getattr(args, "local", False)
         engines = ws.engines(model=model, engine=engine, device=device, label_speakers=label,
-                             use_server=use_server)
+                             use_server=use_server, language=language, translate=translate)
         if getattr(args, "server", False) and engines.server is None:
             raise InputError(NOT_CONFIGURED)
         return engines.with_(on_notice=lambda text: print(f"scribe: {text}", file=sys.stderr))
     return Engines(model=model or "base", device=device, engine=engine or "offline",
                    models_root=paths.models_dir(), templates_dir=paths.templates_dir(),
-                   label_speakers=label)
+                   label_speakers=label,
+                   language=language_code(language) if language is not None else "en",
+                   translate=bool(translate))
 
 
 def print_json(data: Any) -> None:

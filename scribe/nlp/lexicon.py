@@ -29,6 +29,7 @@ __all__ = [
     "drug_names",
     "drugs_mentioned",
     "generic_drug_names",
+    "generic_names",
     "lexicon_words",
     "read_word_list",
     "terms_mentioned",
@@ -118,6 +119,13 @@ def _lexicon_stopwords() -> frozenset[str]:
             except ValueError:
                 return frozenset()
     return frozenset()
+
+
+@lru_cache(maxsize=1)
+def generic_names() -> frozenset[str]:
+    """The lexicon's generic (canonical) drug names, lower case: a name not here is a brand."""
+    data = _lexicon().get("drug_canonical_to_data", {})
+    return frozenset(str(d.get("name", k)).lower() for k, d in data.items())
 
 
 def drugs_mentioned(text: str) -> list[str]:

@@ -23,7 +23,7 @@ import ctypes
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from scribe.audio.files import SAMPLE_RATE
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript, Word
 from scribe.nlp import bare_word, is_hesitation
-from scribe.speech.transcriber import TranscribeOptions, load_model
+from scribe.speech.transcriber import TranscribeOptions, load_model, term_pass_for
 
 __all__ = ["LiveTranscriber", "LiveUpdate", "group_words"]
 
@@ -87,6 +87,15 @@ def _short_context_view(model, pad_s: float):
     view = _ShortContext.__new__(_ShortContext)
     view.__dict__.update(model.__dict__)
     return view
+
+
+def _detect_language(model, audio: np.ndarray) -> str | None:
+    """The language Whisper hears in ``audio`` (kept for the visit), or None to try again later."""
+    try:
+        language, probability, _all = model.detect_language(audio)
+    except (ValueError, RuntimeError, AttributeError):
+        return None
+    return language if probability >= 0.5 else None
 
 
 def _release_freed_memory() -> None:
@@ -230,6 +239,10 @@ class LiveTranscriber:
         encoder_pad_s: live steps encode the window plus this much padding instead of Whisper's
             full 30 s (:func:`_short_context_view`), once the visit's first window holds 6 s;
             ``None`` encodes the full 30 s.
+        background: run the full pass (:mod:`scribe.speech.background`) behind the live text, in
+            chunks of ``chunk_s`` or more cut in a pause; at Stop it gets ``finish_wait_s`` to end
+            the chunk in flight, and the final transcript is its text where it got to, the live
+            text after that (clinical-term pass included).
 
     Threads: ``feed`` and ``finish`` run on one worker thread; ``committed`` and ``pending_text``
     may be read from any thread (the lock is held only while lists change, never while decoding).
@@ -247,6 +260,9 @@ class LiveTranscriber:
         trim_s: float | None = None,
         step_fallback: bool = False,
         encoder_pad_s: float | None = 7.0,
+        background: bool = False,
+        chunk_s: float = 20.0,
+        finish_wait_s: float = 1.0,
     ) -> None:
         self.options = options
         self.min_chunk_s = min_chunk_s
@@ -268,6 +284,17 @@ class LiveTranscriber:
         self._words: list[Word] = []  # every committed word, in order
         self._committed: list[Segment] = []
         self._lock = threading.Lock()  # guards what the UI thread reads
+        self._language = options.language  # None: detected from the first seconds, then kept
+        self.chunk_s = chunk_s
+        self.finish_wait_s = finish_wait_s
+        self._background = None
+        if background:
+            from scribe.speech.background import BackgroundPass
+
+            self._background = BackgroundPass(options)
+        self._kept: list[np.ndarray] = []  # audio not yet covered by the full pass
+        self._kept_start_s = 0.0  # ... from this recording time
+        self._sent_s = 0.0  # audio up to here is queued for the full pass
 
     # ---- what the UI reads ----------------------------------------------------------------
     @property
@@ -308,6 +335,8 @@ class LiveTranscriber:
             block = audio[at : at + max(room, int(self.min_chunk_s * SAMPLE_RATE))]
             at += len(block)
             self._buffer = np.concatenate([self._buffer, block])
+            if self._background is not None:
+                self._kept.append(block)
             self._received += len(block)
             self._unprocessed += len(block)
             if (
@@ -336,7 +365,43 @@ class LiveTranscriber:
         with self._lock:
             commit = self._hyp.agree(words)
             added = self._add_committed(commit)
+        if added and self._background is not None:
+            self._send_chunk()
         return added + self._trim()
+
+    # ---- the full pass behind the live text ---------------------------------------------------
+    def _kept_audio(self) -> np.ndarray:
+        if len(self._kept) > 1:
+            self._kept = [np.concatenate(self._kept)]
+        return self._kept[0] if self._kept else np.zeros(0, dtype=np.float32)
+
+    def _send_chunk(self) -> None:
+        """Queue committed audio from ``_sent_s`` to a pause once ``chunk_s`` of it is committed."""
+        done = self._hyp.last_time
+        if done - self._sent_s < self.chunk_s:
+            return
+        cut = None
+        for before, after in zip(self._words, self._words[1:]):  # the latest pause in range
+            if before.end < self._sent_s + self.chunk_s / 2 or after.start > done:
+                continue
+            if after.start - before.end >= 0.3:
+                cut = (before.end + after.start) / 2
+        if cut is None:
+            return
+        audio = self._kept_audio()
+        a = int(round((self._sent_s - self._kept_start_s) * SAMPLE_RATE))
+        b = int(round((cut - self._kept_start_s) * SAMPLE_RATE))
+        self._background.submit(audio[a:b], self._sent_s)
+        self._sent_s = cut
+        self._forget_covered()
+
+    def _forget_covered(self) -> None:
+        """Drop kept audio the full pass has finished with."""
+        covered = self._background.covered_s
+        drop = int(round((covered - self._kept_start_s) * SAMPLE_RATE))
+        if drop > 0:
+            self._kept = [self._kept_audio()[drop:].copy()]
+            self._kept_start_s = covered
 
     def _add_committed(self, words: list[Word]) -> list[Segment]:
         """Append committed words as one or more new segments (caller holds the lock)."""
@@ -391,9 +456,12 @@ class LiveTranscriber:
             if self._view is None or self._view[0] is not model:
                 self._view = (model, _short_context_view(model, self.encoder_pad_s))
             model = self._view[1]
+        if self._language is None and self.audio_s >= FULL_CONTEXT_FIRST_S:
+            self._language = _detect_language(model, audio)
         segments, _info = model.transcribe(
             audio,
-            language=opts.language,
+            language=self._language,
+            task=opts.task,
             beam_size=beam,
             vad_filter=True,  # keeps hotwords from writing vocabulary into silence
             word_timestamps=True,
@@ -497,10 +565,33 @@ class LiveTranscriber:
             self._add_committed(tail_words)
             self._hyp.previous = []
             segments = group_words(self._words)
+        if self._background is not None:
+            segments = self._with_full_pass(segments, cancel)
         return Transcript(
             tuple(segments),
-            language=self.options.language or "en",
+            language=self._language or self.options.language or "en",
             model=self.options.model,
             duration=self.audio_s,
         )
+
+    def _with_full_pass(self, live: list[Segment], cancel: CancelToken) -> list[Segment]:
+        """The full pass's segments where it got to by Stop, then the live text (term-checked)."""
+        full = self._background.finish(self.finish_wait_s, cancel)
+        covered = self._background.covered_s if full else 0.0
+        rest = [w for w in self._words if w.start >= covered - 0.05]
+        tail = group_words(rest, first_index=len(full))
+        audio, start = self._kept_audio(), self._kept_start_s
+        if covered > start:  # the kept audio starts at the full pass's end
+            audio = audio[int(round((covered - start) * SAMPLE_RATE)) :]
+            start = covered
+        opts = replace(self.options, language=self._language or self.options.language)
+        terms = term_pass_for(load_model(opts.model, opts.device, opts.models_root), opts)
+        if terms is not None:
+            tail = [terms.segment(seg, audio, start) for seg in tail]
+        return [*full, *tail]
+
+    def close(self) -> None:
+        """End the full pass without waiting (a visit discarded or cancelled)."""
+        if self._background is not None:
+            self._background.close()
 

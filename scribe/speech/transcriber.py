@@ -7,7 +7,7 @@ environment or the data directory. The device comes from :mod:`scribe.speech.har
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,13 +31,19 @@ class TranscribeOptions:
 
     model: str = "base"
     device: str = "auto"
-    language: str | None = "en"
+    language: str | None = "en"  # None: Whisper detects the language
+    task: str = "transcribe"  # or "translate": English text of speech in another language
     beam_size: int = 5
     vad_filter: bool = True
     word_timestamps: bool = True
     hotwords: str | None = None
     initial_prompt: str | None = None
     models_root: Path | None = None
+    cpu_threads: int | None = None
+    """Threads on a CPU (None: the machine's cores); the background pass uses one."""
+    term_pass: bool = True
+    """Re-check words that may be clinical terms heard wrong (:mod:`scribe.speech.terms`); English
+    transcription only."""
 
 
 def resolve_model_path(model: str, models_root: Path | None = None) -> Path:
@@ -54,10 +60,13 @@ def resolve_model_path(model: str, models_root: Path | None = None) -> Path:
     return ModelStore(Path(models_root)).path(model)
 
 
-def load_model(model: str = "base", device: str = "auto", models_root: Path | None = None):
+def load_model(model: str = "base", device: str = "auto", models_root: Path | None = None,
+               cpu_threads: int | None = None):
     """The faster_whisper.WhisperModel for ``model`` on ``device``, loaded once per process
-    (``models.cache`` family ``"whisper"``)."""
+    (``models.cache`` family ``"whisper"``; another ``cpu_threads`` is another instance)."""
     info = detect_device(device)
+    if cpu_threads is not None and info.device == "cpu":
+        info = replace(info, cpu_threads=cpu_threads)
     path = resolve_model_path(model, models_root)
 
     def load():
@@ -104,6 +113,15 @@ def _to_segment(index: int, seg, offset: float = 0.0) -> Segment:
     )
 
 
+def term_pass_for(model, opts: TranscribeOptions):  # noqa: ANN202
+    """The clinical-term pass for these options, or None (off, or not English transcription)."""
+    if not opts.term_pass or opts.task != "transcribe" or opts.language not in ("en", None):
+        return None
+    from scribe.speech.terms import TermPass
+
+    return TermPass(model, user_words=(opts.hotwords or "").split())
+
+
 class Transcriber:
     """Transcribes audio to timestamped segments; ``segments()`` is a lazy, cancellable generator."""
 
@@ -113,7 +131,7 @@ class Transcriber:
     @property
     def model(self):
         opts = self.options
-        return load_model(opts.model, opts.device, opts.models_root)
+        return load_model(opts.model, opts.device, opts.models_root, opts.cpu_threads)
 
     def segments(
         self,
@@ -130,23 +148,33 @@ class Transcriber:
         model = self.model
         from scribe.speech.vocabulary import is_inserted
 
+        terms = term_pass_for(model, opts)
+        # With the term pass the clinician's words are proposed per span and confirmed by the
+        # audio; a free decode biased by them replaced a sentence with two of them (issue 13).
+        hotwords = None if terms is not None else opts.hotwords
         index = first_index
         try:
-            raw, _info = model.transcribe(
+            raw, info = model.transcribe(
                 audio,
                 language=opts.language,
+                task=opts.task,
                 beam_size=opts.beam_size,
                 vad_filter=opts.vad_filter,
                 word_timestamps=opts.word_timestamps,
-                hotwords=opts.hotwords,
+                hotwords=hotwords,
                 initial_prompt=opts.initial_prompt,
                 condition_on_previous_text=False,
             )
+            if getattr(info, "language", "en") != "en":
+                terms = None  # detected another language: the term lists are English
             for seg in raw:  # decoding happens lazily as this loop pulls segments
                 cancel.check()
-                if not clean_text(seg.text).strip() or is_inserted(seg, opts.hotwords):
+                if not clean_text(seg.text).strip() or is_inserted(seg, hotwords):
                     continue  # blank, or vocabulary biasing writing words into noise (issue 3)
-                yield _to_segment(index, seg, offset)
+                segment = _to_segment(index, seg, offset)
+                if terms is not None and segment.words:
+                    segment = terms.segment(segment, audio, offset)
+                yield segment
                 index += 1
                 if progress:
                     progress(min(seg.end / total, 1.0))

@@ -25,6 +25,11 @@ class Setting(str, Enum):
     AUDIO_RETENTION_DAYS = "audio_retention_days"
     CLINICIAN_VOICEPRINT = "clinician_voiceprint"
     CLIPBOARD_CLEAR_SECONDS = "clipboard_clear_seconds"
+    # The language visits are spoken in (a Whisper code, or "auto" to detect it), and whether a
+    # visit in another language is drafted from an English translation; chosen on the record
+    # panel (issue 13).
+    DEFAULT_LANGUAGE = "default_language"
+    DRAFT_IN_ENGLISH = "draft_in_english"
     # The clinic (custodian of the record; the identifier system of its MRNs).
     CLINIC_NAME = "clinic_name"
     CLINIC_IDENTIFIER = "clinic_identifier"
@@ -60,6 +65,8 @@ DEFAULTS: dict[Setting, str] = {
     Setting.AUDIO_RETENTION_DAYS: "30",
     Setting.CLINICIAN_VOICEPRINT: "",
     Setting.CLIPBOARD_CLEAR_SECONDS: "60",
+    Setting.DEFAULT_LANGUAGE: "en",
+    Setting.DRAFT_IN_ENGLISH: "1",
     Setting.CLINIC_NAME: "",
     Setting.CLINIC_IDENTIFIER: "",
     Setting.CLINIC_IDENTIFIER_SYSTEM: "",
@@ -135,6 +142,16 @@ class Settings:
     def clipboard_clear_seconds(self) -> int:
         """Seconds after which the app clears a signed note it copied, if still there (0 = never)."""
         return self.number(Setting.CLIPBOARD_CLEAR_SECONDS)
+
+    @property
+    def default_language(self) -> str:
+        """The language of the next visit: a Whisper code (``en``, ``es``…) or ``auto``."""
+        return self.text(Setting.DEFAULT_LANGUAGE).strip().lower() or "en"
+
+    @property
+    def draft_in_english(self) -> bool:
+        """Whether a visit in another language is drafted from Whisper's English translation."""
+        return self.text(Setting.DRAFT_IN_ENGLISH).strip() not in ("0", "false", "no")
 
     @property
     def export_format(self) -> str:

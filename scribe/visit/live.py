@@ -11,6 +11,11 @@ final pass is more certain of it (:mod:`scribe.speakers.certainty`): they never 
 because the whole recording's voices were harder to tell apart. The generator
 returns that final transcript. The app runs it on its model lane, ``scribe record`` on a thread,
 and ``bench visit`` times it.
+
+A visit in another language is followed live in that language (the clinician sees what is said
+as it is said). Drafted in English, it costs more at Stop: the whole recording is translated then
+(Whisper's translate task; the live transcript is kept as ``Transcript.original``), so Stop to
+draft takes about as long as a full pass over the recording instead of a few seconds.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from scribe.errors import Cancelled, ScribeError
 from scribe.speakers import Labelling, LiveSpeakers, VoiceProfile, label_transcript
 from scribe.speech.live import LiveTranscriber
 from scribe.visit.engines import Engines
+from scribe.visit.language import server_notice, tell, translate
 from scribe.visit.pipeline import transcribe_visit
 from scribe.visit.recording import VisitRecording
 from scribe.visit.server import server_transcript
@@ -78,50 +84,58 @@ def follow_live(
     is not processed now). ``live``: a configured transcriber (benches try other settings).
     """
     recorder = rec.recorder
-    live = live or LiveTranscriber(engines.transcribe_options())
+    if live is None:
+        tell(engines, engines.model_notice())
+        # Live steps transcribe as spoken; a translation is made once, at Stop.
+        # The full pass runs behind the live text (scribe.speech.background), so at Stop only
+        # the tail is left and the draft is made from full-quality text.
+        live = LiveTranscriber(engines.as_spoken().transcribe_options(), background=True)
     labeller = _labeller(engines)
     shown: list[Segment] = []
     read = 0
     broken = False  # the live path failed: the whole recording is transcribed after Stop
     last_pending = ""
-    while True:
-        cancel.check()
-        stopping = rec.stopped.is_set()
-        end = recorder.frames_written
-        if stopping or broken or end <= read:
-            if stopping:
-                break
-            rec.stopped.wait(poll_s)
-            continue
-        audio = recorder.read_audio(read, end)
-        read += len(audio)
-        try:
-            update = live.feed(audio)
-        except ScribeError as e:
-            broken = True
-            log.warning("live transcription stopped for visit %s: %s", rec.encounter_id,
-                        type(e).__name__)
-            continue
-        if labeller is not None:
+    try:
+        while True:
+            cancel.check()
+            stopping = rec.stopped.is_set()
+            end = recorder.frames_written
+            if stopping or broken or end <= read:
+                if stopping:
+                    break
+                rec.stopped.wait(poll_s)
+                continue
+            audio = recorder.read_audio(read, end)
+            read += len(audio)
             try:
-                labeller.add_audio(audio)
-                if update.new_committed:
-                    labeller.add_segments(update.new_committed)
-            except Exception as e:  # noqa: BLE001 - labels are an aid: the transcript goes on
-                log.warning("live speaker labels stopped for visit %s: %s", rec.encounter_id,
+                update = live.feed(audio)
+            except ScribeError as e:
+                broken = True
+                log.warning("live transcription stopped for visit %s: %s", rec.encounter_id,
                             type(e).__name__)
-                labeller = None
-        if update.new_committed:
-            shown = labeller.segments if labeller is not None else live.committed
-        if update.new_committed or update.pending_text != last_pending:
-            last_pending = update.pending_text
-            yield LiveView(list(shown), update.pending_text)
-    if rec.path is None:
-        raise Cancelled()
-    audio = load_audio(rec.path, engines.key)
-    shown_labels = _shown(labeller)
-    return finish_live(live, audio, read, engines, cancel, progress, broken=broken,
-                       live_labels=shown_labels)
+                continue
+            if labeller is not None:
+                try:
+                    labeller.add_audio(audio)
+                    if update.new_committed:
+                        labeller.add_segments(update.new_committed)
+                except Exception as e:  # noqa: BLE001 - labels are an aid: the transcript goes on
+                    log.warning("live speaker labels stopped for visit %s: %s", rec.encounter_id,
+                                type(e).__name__)
+                    labeller = None
+            if update.new_committed:
+                shown = labeller.segments if labeller is not None else live.committed
+            if update.new_committed or update.pending_text != last_pending:
+                last_pending = update.pending_text
+                yield LiveView(list(shown), update.pending_text)
+        if rec.path is None:
+            raise Cancelled()
+        audio = load_audio(rec.path, engines.key)
+        shown_labels = _shown(labeller)
+        return finish_live(live, audio, read, engines, cancel, progress, broken=broken,
+                           live_labels=shown_labels)
+    finally:
+        live.close()  # the full pass stops with the visit, whatever ended it
 
 
 def _shown(labeller: LiveSpeakers | None) -> Labelling | None:
@@ -155,7 +169,8 @@ def finish_live(
 
     ``broken``: the live pass failed during the visit, so the whole recording is transcribed.
     ``live_labels``: the speaker labels shown while recording; each segment keeps them unless
-    the final pass is more certain of it.
+    the final pass is more certain of it. A visit in another language drafted in English is
+    then translated from the whole recording (the live transcript becomes ``original``).
     """
     report = progress or (lambda _f: None)
     report(0.1)
@@ -164,13 +179,22 @@ def finish_live(
         return transcribe_visit(audio, engines, cancel, report)
     # With a clinic server, the whole recording gets its full-quality pass there; the live
     # transcript (the tail finished here) is what the visit keeps when the server fails.
-    transcript = server_transcript(audio, engines, cancel)
+    transcript = None
+    if engines.language == "en":
+        transcript = server_transcript(audio, engines, cancel)
+    else:
+        tell(engines, server_notice(engines))
+    translating = transcript is None and engines.translate
     if transcript is None:
         transcript = live.finish(cancel, audio[read:])
-    report(0.6)
+        translating = translating and transcript.language != "en"
+    report(0.3 if translating else 0.6)
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
                                       models_root=engines.models_root, live=live_labels,
                                       profiles=_profiles(engines))
+    if translating and transcript.segments:
+        transcript = translate(transcript, audio, engines, cancel,
+                               lambda f: report(0.4 + 0.6 * f))
     report(1.0)
     return transcript

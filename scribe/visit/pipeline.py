@@ -25,6 +25,13 @@ from scribe.speakers import label_transcript
 from scribe.speech.transcriber import Transcriber
 from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
+from scribe.visit.language import (
+    detect_language,
+    draft_language_notice,
+    server_notice,
+    tell,
+    translate,
+)
 from scribe.visit.server import (
     SERVER_ENGINE,
     audited,
@@ -89,14 +96,34 @@ def transcribe_visit(
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Transcribe (on the clinic server when one is configured, else here; a server that fails
-    falls back to here), then label who said what (clinician / patient / other) word by word."""
-    transcript = server_transcript(audio, engines, cancel)
+    falls back to here), then label who said what (clinician / patient / other) word by word.
+
+    The visit is transcribed in its language (``engines.language``; detected when None, and kept
+    as ``Transcript.language``). With ``engines.translate`` a visit in another language is also
+    translated (:mod:`scribe.visit.language`): the English is what the note is drafted from, the
+    words as spoken are kept as ``Transcript.original``.
+    """
+    report = progress or (lambda _f: None)
+    transcript = None
+    if engines.language == "en":
+        transcript = server_transcript(audio, engines, cancel)
+    else:
+        tell(engines, server_notice(engines))
+    translating = False
     if transcript is None:
-        transcript = Transcriber(engines.transcribe_options()).transcribe(audio, cancel, progress)
+        tell(engines, engines.model_notice())
+        engines = engines.with_(language=engines.language or detect_language(audio, engines))
+        translating = engines.translates
+        share = 0.5 if translating else 1.0
+        transcript = Transcriber(engines.as_spoken().transcribe_options()).transcribe(
+            audio, cancel, lambda f: report(f * share))
+        transcript = replace(transcript, language=engines.language or "en")
     if engines.label_speakers and transcript.segments:
         transcript = label_transcript(audio, transcript, engines.enrolment, cancel,
                                       models_root=engines.models_root,
                                       profiles=engines.voice_profiles)
+    if translating and transcript.segments:
+        transcript = translate(transcript, audio, engines, cancel, lambda f: report(0.5 + f / 2))
     if not transcript.duration:
         transcript = replace(transcript, duration=duration_s(audio))
     return transcript
@@ -117,9 +144,11 @@ def draft_transcript(
     number or a drug; the offline engine only writes what was said).
 
     Engine ``server`` drafts on the clinic's chat server; when that fails (down, slow, refused)
-    the offline engine drafts the note instead and the clinician is told.
+    the offline engine drafts the note instead and the clinician is told. A transcript in another
+    language, untranslated, is drafted too, and the clinician is told that drafting is English.
     """
     template = load_template(template_id, engines.templates_dir)
+    tell(engines, draft_language_notice(transcript))
     if engines.engine == SERVER_ENGINE:
         drafter = server_drafter(engines)
         if drafter is not None:

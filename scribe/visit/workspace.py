@@ -15,14 +15,14 @@ from pathlib import Path
 
 from scribe import paths
 from scribe.audio.vault import AudioVault
-from scribe.errors import AuthError
+from scribe.errors import AuthError, ScribeError
 from scribe.security.profile import Profile, check_new_passphrase
 from scribe.speakers import profiles_from_json
 from scribe.speech.vocabulary import hotwords_for, load_user_words
 from scribe.store.secure import AskPassphrase, change_passphrase, open_store, unlock
 from scribe.store.settings import Setting, Settings
 from scribe.store.store import Store
-from scribe.visit.engines import Engines
+from scribe.visit.engines import Engines, language_code
 from scribe.visit.retention import purge_expired_audio
 from scribe.visit.server import SERVER_ENGINE, clinic_server
 
@@ -224,13 +224,24 @@ class Workspace:
 
     def engines(self, *, model: str | None = None, engine: str | None = None,
                 device: str = "auto", label_speakers: bool = True,
-                use_server: bool = True) -> Engines:
+                use_server: bool = True, language: str | None = None,
+                translate: bool | None = None) -> Engines:
         """The engines a visit is processed with: the arguments, else the clinician's settings.
 
         A clinic server IT configured is used unless ``use_server`` is False: its transcription
         endpoint for the full pass, its chat endpoint (engine ``server``) for drafting unless
-        an ``engine`` is asked for by name."""
+        an ``engine`` is asked for by name. ``language``: a Whisper code or ``auto`` (InputError
+        for one Scribe does not offer); ``translate``: draft a visit in another language in
+        English. Without them, the record panel's last choice (a stored value Scribe no longer
+        offers reads as English)."""
         s = self.settings
+        if language is None:
+            try:
+                code = language_code(s.default_language)
+            except ScribeError:
+                code = "en"
+        else:
+            code = language_code(language)
         server = clinic_server(s) if use_server else None
         if engine is None and server is not None and server.chat is not None:
             engine = SERVER_ENGINE
@@ -246,4 +257,6 @@ class Workspace:
             label_speakers=label_speakers,
             key=self.key,
             voice_profiles=tuple(profiles_from_json(s.text(Setting.VOICE_PROFILES))),
+            language=code,
+            translate=s.draft_in_english if translate is None else translate,
         )

@@ -57,4 +57,27 @@ build "$out" $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
 if want visit_short.wav; then short_visit visit_short.wav "$DOCTOR_VOICE" "$PATIENT_VOICE"; fi
 if want visit_two_voices.wav; then short_visit visit_two_voices.wav en-us+edward en-us+f3; fi
 
+# --- visit_es.wav: a patient speaking Spanish (a visit's language, issue 13) ---
+spanish_visit() {
+local out="$1" P="$2"
+n=0
+turn() { n=$((n + 1)); say "$TMP/t$n.wav" "$1" "$2"; }
+turn "$P" "Buenos días, doctor."
+turn "$P" "Me duele la cabeza y tengo mucho dolor de garganta."
+build "$out" $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
+}
+if want visit_es.wav; then spanish_visit visit_es.wav es; fi
+
+# --- drug_names.wav: drug names Whisper base mis-hears ("cleaned by my sin", "Noffron",
+# "lives in Opel"), for the clinical-term pass (issue 13, scribe/speech/terms.py) ---
+if want drug_names.wav; then
+P="$PATIENT_VOICE"
+n=0
+turn() { n=$((n + 1)); say "$TMP/t$n.wav" "$1" "$2"; }
+turn "$P" "My last doctor gave me clindamycin for the infection."
+turn "$P" "I take Crestor and metformin, and Zofran for nausea."
+turn "$P" "She takes furosemide and lisinopril every morning."
+build drug_names.wav $(for i in $(seq 1 "$n"); do echo "$TMP/t$i.wav"; done)
+fi
+
 soxi -D ./*.wav

@@ -1,0 +1,129 @@
+"""The background full pass: committed audio re-transcribed at full quality while the visit runs.
+
+The live pass decodes greedily on a short window to keep up; on unseen visits its text was about
+0.2 WER from a full pass (issue 13). This pass takes the audio the live pass has committed, in
+chunks cut in a pause (``chunk_s`` or more), and transcribes each as a file is transcribed (beam
+search, VAD, word confidence, the clinical-term pass) on its own thread, one CPU thread, at a lower
+scheduling priority, so the live steps keep the cores they need. Its own model instance: two
+threads sharing one CTranslate2 model queue behind each other, which would stall the live text.
+
+At Stop, :meth:`BackgroundPass.finish` waits a bounded time for the chunk in flight; what the pass
+has covered by then comes from it, the rest (the tail) stays as the live pass heard it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from scribe.audio.files import SAMPLE_RATE
+from scribe.cancel import NEVER, CancelToken
+from scribe.domain import Segment
+from scribe.errors import ScribeError
+from scribe.speech.transcriber import TranscribeOptions, Transcriber
+
+__all__ = ["BackgroundPass"]
+
+log = logging.getLogger(__name__)
+
+NICE = 10  # how much lower the pass's threads run than the live steps (Linux, per thread)
+
+
+class BackgroundPass:
+    """Full-quality transcription of committed audio, behind the live text.
+
+    ``submit(audio, start_s)`` queues a chunk (recording time ``start_s``); ``segments`` are the
+    chunks done so far, in order; ``covered_s`` is where they end. Thread-safe.
+    """
+
+    def __init__(self, options: TranscribeOptions, threads: int = 1) -> None:
+        self.options = replace(options, cpu_threads=threads)
+        self._queue: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._segments: list[Segment] = []
+        self._covered_s = 0.0
+        self._busy = threading.Event()
+        self._failed = False  # the model failed: nothing more is done
+        self._closed = False  # Stop: what is done is final, nothing more is taken
+        self._thread = threading.Thread(target=self._run, name="scribe-full-pass", daemon=True)
+        self._thread.start()
+
+    @property
+    def segments(self) -> list[Segment]:
+        with self._lock:
+            return list(self._segments)
+
+    @property
+    def covered_s(self) -> float:
+        with self._lock:
+            return self._covered_s
+
+    @property
+    def failed(self) -> bool:
+        return self._failed
+
+    def submit(self, audio: np.ndarray, start_s: float) -> None:
+        if not (self._failed or self._closed):
+            self._busy.set()
+            self._queue.put((np.asarray(audio, dtype=np.float32).copy(), start_s))
+
+    def pending(self) -> int:
+        return self._queue.qsize() + (1 if self._busy.is_set() else 0)
+
+    def finish(self, wait_s: float, cancel: CancelToken = NEVER) -> list[Segment]:
+        """Stop taking chunks; wait up to ``wait_s`` for those queued; the segments done."""
+        deadline = time.monotonic() + wait_s
+        while self.pending() and time.monotonic() < deadline:
+            cancel.check()
+            time.sleep(0.02)
+        self.close()
+        return self.segments
+
+    def close(self) -> None:
+        """Drop the chunks not started; the one in flight ends on its own and is not used."""
+        self._closed = True
+        try:
+            while True:
+                self._queue.get_nowait()
+        except queue.Empty:
+            pass
+        self._queue.put(None)
+
+    def _run(self) -> None:
+        _lower_priority()
+        transcriber = Transcriber(self.options)
+        while True:
+            item = self._queue.get()
+            if item is None:
+                self._busy.clear()
+                return
+            audio, start_s = item
+            try:
+                with self._lock:
+                    first = len(self._segments)
+                done = list(transcriber.segments(audio, offset=start_s, first_index=first))
+            except ScribeError as e:  # the model failed: the live text stands
+                log.warning("full pass stopped: %s", type(e).__name__)
+                self._failed = True
+                self._busy.clear()
+                return
+            with self._lock:
+                if not self._closed:
+                    self._segments.extend(done)
+                    self._covered_s = start_s + len(audio) / SAMPLE_RATE
+            if self._queue.empty():
+                self._busy.clear()
+
+
+def _lower_priority() -> None:
+    """Run this thread (and the threads it starts: CTranslate2's workers) at a lower priority."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the pass runs at normal priority
+        pass
