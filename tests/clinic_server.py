@@ -4,7 +4,8 @@
 the shared test model store (conftest's ``models_root``: bundled models are assembled into it once
 per run), waits until the script reports both engines ready and their health URLs answer, and on
 exit (a failing test too) stops the script's whole process group, so no engine outlives the test.
-``ClinicServer.kill()`` is the power cut: SIGKILL to every process of the server at once.
+``ClinicServer.chat_engine()`` is the chat engine's process (to hang it, as a stuck engine would);
+``transcribe``, ``stream_chat`` and ``refused`` are what a client sees of the engines.
 
     with start_clinic_server(tmp_path, models=models_root) as server:
         ...  # server.whisper_url, server.chat_url
@@ -17,6 +18,7 @@ folder once (about 55 s), hence the generous default timeout.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -29,6 +31,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scribe.remote.transcription import multipart
+
+if TYPE_CHECKING:
+    import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 START = ROOT / "packaging" / "clinic-server" / "start.sh"
@@ -51,6 +60,50 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, object]:
         return response.status, json.loads(response.read())
 
 
+def connect(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+
+
+def transcribe(url: str, filename: str, data: bytes, content_type: str) -> dict:
+    """POST the form Scribe's client sends (scribe/remote/transcription.py)."""
+    body, ctype = multipart([("model", "whisper-1"), ("response_format", "verbose_json"),
+                             ("timestamp_granularities[]", "word"), ("language", "en"),
+                             ("temperature", "0")], "file", filename, data, content_type)
+    conn = connect(url)
+    conn.request("POST", "/v1/audio/transcriptions", body, {"Content-Type": ctype})
+    response = conn.getresponse()
+    answer = response.read()
+    assert response.status == 200, answer[:300]
+    return json.loads(answer)
+
+
+def stream_chat(url: str, model: str) -> tuple[str, list[dict]]:
+    """A streamed chat completion: the response's content type and its SSE events."""
+    payload = {"model": model, "stream": True, "max_tokens": 8, "temperature": 0,
+               "messages": [{"role": "user", "content": "Write one sentence about a cough."}]}
+    conn = connect(url)
+    conn.request("POST", "/v1/chat/completions", json.dumps(payload),
+                 {"Content-Type": "application/json", "Accept": "text/event-stream"})
+    response = conn.getresponse()
+    assert response.status == 200, response.read()[:300]
+    events = []
+    while line := response.readline():
+        line = line.decode().strip()
+        if line.startswith("data:") and line[5:].strip() != "[DONE]":
+            events.append(json.loads(line[5:]))
+    return response.getheader("Content-Type", ""), events
+
+
+def refused(port: int) -> bool:
+    """Whether nothing listens on ``port`` of 127.0.0.1 any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
 @dataclass
 class ClinicServer:
     whisper_url: str
@@ -65,17 +118,30 @@ class ClinicServer:
         text = "\n".join(self.lines) + "\n" + self.log.read_text(errors="replace")
         return text[-limit:]
 
+    @property
+    def ports(self) -> list[int]:
+        return [urlsplit(url).port for url in (self.whisper_url, self.chat_url)]
+
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM to start.sh alone, as a service manager sends it; its exit status. (Whatever
         it leaves running is found by the test, and killed only when the server's block ends.)"""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+        self.terminate()
         return self.process.wait(timeout)
 
-    def kill(self) -> None:
-        """SIGKILL to the server's whole process group (the script and both engines) at once."""
-        self._kill_group()
-        self.process.wait(10)
+    def terminate(self) -> None:
+        """SIGTERM to start.sh alone, without waiting for it to stop the engines."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def chat_engine(self) -> psutil.Process:
+        """The chat engine's process (start.sh's child serving the chat port)."""
+        import psutil  # comes with accelerate, which the llm and clinic-server extras install
+
+        for child in psutil.Process(self.process.pid).children():
+            if any(c.status == psutil.CONN_LISTEN and c.laddr.port == self.ports[1]
+                   for c in child.net_connections("tcp")):
+                return child
+        raise AssertionError(f"no process of start.sh listens on {self.chat_url}")
 
     def _kill_group(self) -> None:
         try:
@@ -117,7 +183,10 @@ def start_clinic_server(
     whisper_port, chat_port = free_port(), free_port()
     while chat_port == whisper_port:
         chat_port = free_port()
-    env = dict(os.environ, PYTHON=sys.executable, TMPDIR=str(tmp_path))
+    # One thread per engine unless the run says otherwise: with the suite's two workers on two
+    # cores, transformers serve's default of a thread per core spun waiting for the core another
+    # process held, and SmolLM2 drafted a one-fact section in 14 s instead of 4 (measured).
+    env = {"OMP_NUM_THREADS": "1", **os.environ, "PYTHON": sys.executable, "TMPDIR": str(tmp_path)}
     cmd = ["bash", str(START), "--host", "127.0.0.1", "--whisper-port", str(whisper_port),
            "--chat-port", str(chat_port), "--whisper-model", whisper_model, "--llm", llm,
            "--models", str(store), "--chat-engine", chat_engine, "--timeout", str(timeout),

