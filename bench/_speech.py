@@ -167,3 +167,47 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def speak_timed(
+    turns: list[tuple[str, str]],
+    *,
+    voices: dict[str, str] | None = None,
+    gap_s: float = 0.4,
+    max_s: float | None = None,
+    pause_s: tuple[float, float] = (2.0, 2.0),
+    noise_dbfs: float = -45.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, str, list[tuple[float, float]]]:
+    """:func:`speak`, with each turn's (start, end) in seconds, and a pause in the middle.
+
+    After the turn that ends past half the speech: ``pause_s[0]`` of silence, then ``pause_s[1]``
+    of low white noise (``noise_dbfs`` RMS, seeded), so that words a recogniser writes into
+    silence or noise can be counted. ``max_s`` limits the speech; the pause comes on top.
+    """
+    voices = voices or VOICES
+    clips, texts, total = [], [], 0
+    for speaker, text in turns:
+        clip = say(text, voices.get(speaker, VOICES["patient"]))
+        if max_s is not None and (total + len(clip)) / SAMPLE_RATE > max_s:
+            break
+        clips.append(clip)
+        texts.append(text)
+        total += len(clip) + int(gap_s * SAMPLE_RATE)
+    gap = np.zeros(int(gap_s * SAMPLE_RATE), dtype=np.float32)
+    silence = np.zeros(int(pause_s[0] * SAMPLE_RATE), dtype=np.float32)
+    rms = 10 ** (noise_dbfs / 20)
+    noise = (np.random.default_rng(seed).standard_normal(int(pause_s[1] * SAMPLE_RATE)) * rms)
+    parts: list[np.ndarray] = []
+    spans: list[tuple[float, float]] = []
+    at, paused = 0, False
+    for clip in clips:
+        spans.append((at / SAMPLE_RATE, (at + len(clip)) / SAMPLE_RATE))
+        parts += [clip, gap]
+        at += len(clip) + len(gap)
+        if not paused and at >= total / 2:
+            parts += [silence, noise.astype(np.float32)]
+            at += len(silence) + len(noise)
+            paused = True
+    audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return audio, " ".join(texts), spans
