@@ -271,12 +271,9 @@ class TermPass:
     """
 
     def __init__(self, model, user_words: Iterable[str] = ()) -> None:
-        from faster_whisper.tokenizer import Tokenizer
-
         self.model = model
         self.user_words = tuple(w.strip() for w in user_words if w.strip())
-        self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
-                                   task="transcribe", language="en")
+        self._tokenizer = None  # made when a reading is first scored
         self.replaced = 0  # readings kept, for benches
         self.scored = 0  # readings scored
         self.decisions: list[tuple[str, str, float]] = []  # (heard, best candidate, gain), benches
@@ -345,13 +342,21 @@ class TermPass:
             if span not in best or total > best[span][0]:
                 best[span] = (total, term, [0.0] * first + probs)
 
+    def _tokens(self):  # noqa: ANN202
+        if self._tokenizer is None:
+            from faster_whisper.tokenizer import Tokenizer
+
+            self._tokenizer = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual,
+                                        task="transcribe", language="en")
+        return self._tokenizer
+
     def _score(self, audio: np.ndarray, prompt: str,
                readings: list[tuple[list[Word], int]]) -> list[tuple[float, list[float]]]:
         """Each reading's log-likelihood given the audio from its word ``k`` on (``(words, k)``),
         and the probabilities of its words."""
         import ctranslate2
 
-        model, tk = self.model, self.tokenizer
+        model, tk = self.model, self._tokens()
         features = model.feature_extractor(audio)
         frames = features.shape[-1]
         keep = frames + int(ENCODER_PAD_S * 100)
