@@ -134,3 +134,16 @@ def test_term_pass_scores_readings_with_the_audio(models_root):
         [(words, 5), (replaced(words, Span(5, 9, "clean by my sin"), "clindamycin"), 5),
          (replaced(words, Span(5, 9, "clean by my sin"), "Reglan"), 5)])
     assert right[0] > heard[0] > wrong[0]
+
+
+def test_the_live_path_gets_the_term_pass_behind_the_live_text(models_root):
+    """On a small machine only the term pass runs behind the live text ("terms"): the final
+    transcript of the live path has the drug names base mis-hears live."""
+    audio = load_audio(DATA / "drug_names.wav")[: int(8.6 * SAMPLE_RATE)]  # two sentences
+    live = LiveTranscriber(TranscribeOptions(models_root=models_root), background="terms",
+                           finish_wait_s=120.0)
+    for at in range(0, len(audio), SAMPLE_RATE // 2):
+        live.feed(audio[at : at + SAMPLE_RATE // 2])
+    final = live.finish()
+    fixed = {w.word.strip(" .,").lower() for s in final.segments for w in s.words if w.heard}
+    assert {"clindamycin", "crestor"} <= fixed, final.text

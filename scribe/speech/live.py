@@ -242,7 +242,8 @@ class LiveTranscriber:
         background: run the full pass (:mod:`scribe.speech.background`) behind the live text, in
             chunks of ``chunk_s`` or more cut in a pause; at Stop it gets ``finish_wait_s`` to end
             the chunk in flight, and the final transcript is its text where it got to, the live
-            text after that (clinical-term pass included).
+            text after that (clinical-term pass included). ``"terms"``: only the clinical-term pass
+            over each committed segment, behind the live text (few cores).
 
     Threads: ``feed`` and ``finish`` run on one worker thread; ``committed`` and ``pending_text``
     may be read from any thread (the lock is held only while lists change, never while decoding).
@@ -260,7 +261,7 @@ class LiveTranscriber:
         trim_s: float | None = None,
         step_fallback: bool = False,
         encoder_pad_s: float | None = 7.0,
-        background: bool = False,
+        background: bool | str = False,
         chunk_s: float = 20.0,
         finish_wait_s: float = 1.0,
     ) -> None:
@@ -288,6 +289,7 @@ class LiveTranscriber:
         self.chunk_s = chunk_s
         self.finish_wait_s = finish_wait_s
         self._background = None
+        self._terms_only = background == "terms"
         if background:
             from scribe.speech.background import BackgroundPass
 
@@ -335,7 +337,7 @@ class LiveTranscriber:
             block = audio[at : at + max(room, int(self.min_chunk_s * SAMPLE_RATE))]
             at += len(block)
             self._buffer = np.concatenate([self._buffer, block])
-            if self._background is not None:
+            if self._background is not None and not self._terms_only:
                 self._kept.append(block)
             self._received += len(block)
             self._unprocessed += len(block)
@@ -366,7 +368,10 @@ class LiveTranscriber:
             commit = self._hyp.agree(words)
             added = self._add_committed(commit)
         if added and self._background is not None:
-            self._send_chunk()
+            if self._terms_only:
+                self._send_segments(added)
+            else:
+                self._send_chunk()
         return added + self._trim()
 
     # ---- the full pass behind the live text ---------------------------------------------------
@@ -374,6 +379,15 @@ class LiveTranscriber:
         if len(self._kept) > 1:
             self._kept = [np.concatenate(self._kept)]
         return self._kept[0] if self._kept else np.zeros(0, dtype=np.float32)
+
+    def _send_segments(self, segments: list[Segment]) -> None:
+        """Queue each committed segment with its audio for the term pass (the window holds it)."""
+        for seg in segments:
+            lo = max(0, int((seg.start - 0.5 - self._buffer_start_s) * SAMPLE_RATE))
+            hi = int((seg.end + 0.5 - self._buffer_start_s) * SAMPLE_RATE)
+            if hi > lo:
+                self._background.submit(self._buffer[lo:hi], self._buffer_start_s + lo / SAMPLE_RATE,
+                                        segment=seg)
 
     def _send_chunk(self) -> None:
         """Queue committed audio from ``_sent_s`` to a pause once ``chunk_s`` of it is committed."""
@@ -562,10 +576,12 @@ class LiveTranscriber:
         raw = self._decode(tail, start, self.options.beam_size, cancel, bounded=True)
         with self._lock:
             tail_words = self._hyp.insert([w for seg in raw for w in seg])
-            self._add_committed(tail_words)
+            tail_segments = self._add_committed(tail_words)
             self._hyp.previous = []
             segments = group_words(self._words)
-        if self._background is not None:
+        if self._terms_only:
+            segments = self._with_term_pass(tail_segments, tail, start, cancel)
+        elif self._background is not None:
             segments = self._with_full_pass(segments, cancel)
         return Transcript(
             tuple(segments),
@@ -589,6 +605,28 @@ class LiveTranscriber:
         if terms is not None:
             tail = [terms.segment(seg, audio, start) for seg in tail]
         return [*full, *tail]
+
+    def _with_term_pass(self, tail: list[Segment], audio: np.ndarray, start: float,
+                        cancel: CancelToken) -> list[Segment]:
+        """The committed words with the term pass's changes, the tail checked here at Stop."""
+        pending = {id(s) for s in tail}
+        self._background.finish(self.finish_wait_s, cancel)
+        changes = [(old, new) for old, new in self._background.revised if id(old) not in pending]
+        opts = replace(self.options, language=self._language or self.options.language)
+        terms = term_pass_for(load_model(opts.model, opts.device, opts.models_root), opts)
+        if terms is not None:
+            for seg in tail:
+                new = terms.segment(seg, audio, start)
+                if new.words != seg.words:
+                    changes.append((seg, new))
+        words = list(self._words)
+        position = {id(w): k for k, w in enumerate(words)}
+        for old, new in sorted(changes, key=lambda c: -c[0].start):  # right to left
+            at = position.get(id(old.words[0])) if old.words else None
+            if at is None or tuple(words[at : at + len(old.words)]) != old.words:
+                continue
+            words[at : at + len(old.words)] = new.words
+        return group_words(words)
 
     def close(self) -> None:
         """End the full pass without waiting (a visit discarded or cancelled)."""

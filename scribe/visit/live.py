@@ -31,6 +31,7 @@ from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript
 from scribe.errors import Cancelled, ScribeError
 from scribe.speakers import Labelling, LiveSpeakers, VoiceProfile, label_transcript
+from scribe.speech.hardware import cpu_threads, detect_device
 from scribe.speech.live import LiveTranscriber
 from scribe.visit.engines import Engines
 from scribe.visit.language import server_notice, tell, translate
@@ -87,9 +88,8 @@ def follow_live(
     if live is None:
         tell(engines, engines.model_notice())
         # Live steps transcribe as spoken; a translation is made once, at Stop.
-        # The full pass runs behind the live text (scribe.speech.background), so at Stop only
-        # the tail is left and the draft is made from full-quality text.
-        live = LiveTranscriber(engines.as_spoken().transcribe_options(), background=True)
+        live = LiveTranscriber(engines.as_spoken().transcribe_options(),
+                               background=_background(engines))
     labeller = _labeller(engines)
     shown: list[Segment] = []
     read = 0
@@ -136,6 +136,15 @@ def follow_live(
                            live_labels=shown_labels)
     finally:
         live.close()  # the full pass stops with the visit, whatever ended it
+
+
+def _background(engines: Engines) -> bool | str:
+    """What runs behind the live text: the full pass (scribe.speech.background) where the machine
+    has room for it (a GPU, or four cores or more), else only the clinical-term pass: on 2 cores the
+    full pass made Stop -> final 6.2 s against 4.5 s without it (docs/benchmarks.md)."""
+    if detect_device(engines.device).device == "cuda" or cpu_threads() >= 4:
+        return True
+    return "terms"
 
 
 def _shown(labeller: LiveSpeakers | None) -> Labelling | None:
