@@ -309,9 +309,9 @@ class TermPass:
                 words = _with_alternative(words, span, term)
         for span, term, probs in sorted(kept, key=lambda k: -k[0].start):  # right to left
             words = _replaced(words, span, term)
-            for k in range(len(term.split())):
-                p = probs[k] if k < len(probs) else None
-                words[span.start + k] = replace(words[span.start + k], probability=p)
+            for k in range(span.start, span.start + len(term.split())):
+                p = probs[k] if k < len(probs) else None  # the reading's own word probability
+                words[k] = replace(words[k], probability=p)
         self.replaced += len(kept)
         if not kept:
             return replace(segment, words=tuple(words))
