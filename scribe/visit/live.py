@@ -31,7 +31,7 @@ from scribe.cancel import NEVER, CancelToken
 from scribe.domain import Segment, Transcript
 from scribe.errors import Cancelled, ScribeError
 from scribe.speakers import Labelling, LiveSpeakers, VoiceProfile, label_transcript
-from scribe.speech.hardware import cpu_threads, detect_device
+from scribe.speech.hardware import cpu_threads
 from scribe.speech.live import LiveTranscriber
 from scribe.visit.engines import Engines
 from scribe.visit.language import server_notice, tell, translate
@@ -138,13 +138,13 @@ def follow_live(
         live.close()  # the full pass stops with the visit, whatever ended it
 
 
-def _background(engines: Engines) -> bool | str:
-    """What runs behind the live text: the full pass (scribe.speech.background) where the machine
-    has room for it (a GPU, or four cores or more), else only the clinical-term pass: on 2 cores the
-    full pass made Stop -> final 6.2 s against 4.5 s without it (docs/benchmarks.md)."""
-    if detect_device(engines.device).device == "cuda" or cpu_threads() >= 4:
-        return True
-    return "terms"
+def _background(engines: Engines) -> bool:
+    """Whether the full pass (scribe.speech.background, with the clinical-term pass) runs behind
+    the live text: where the machine has room for it (a GPU, or four cores or more). On 2 cores it
+    made Stop -> final 6.2 s against 4.5 s without it, and the term-pass-only mode (``"terms"``)
+    stalled the app's UI for 116 ms while the drug lexicon loaded beside the live steps, so there
+    the live path runs as before (docs/benchmarks.md)."""
+    return engines.device == "cuda" or cpu_threads() >= 4  # no device probe on the live path
 
 
 def _shown(labeller: LiveSpeakers | None) -> Labelling | None:
