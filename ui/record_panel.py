@@ -442,7 +442,7 @@ class RecordPanel(QWidget):
         if rec is None:
             self.timer.stop()
             return
-        self.meter.setValue(int(rec.level * 100))
+        self.meter.setValue(int(rec.take_peak() * 100))
         self.elapsed.setText(duration_text(rec.elapsed_s))
         self.silence.setVisible(rec.state is RecorderState.RECORDING
                                 and rec.seconds_since_sound >= SILENCE_WARNING_S)

@@ -185,6 +185,7 @@ class Recorder:
         self._finalize_error: ScribeError | None = None
         # Written by the audio callback, read by the UI timer (plain attribute writes; GIL-safe).
         self._level = 0.0
+        self._peak = 0.0  # loudest block since the UI last took it
         self._frames_captured = 0
         self._last_sound_frame = 0
         self._last_block_at = 0.0
@@ -205,6 +206,15 @@ class Recorder:
     def level(self) -> float:
         """Loudness of the last block, 0..1 (-60 dBFS..0 dBFS); 0 unless recording."""
         return self._level if self._state is RecorderState.RECORDING else 0.0
+
+    def take_peak(self) -> float:
+        """Loudest block since the last call, 0..1; 0 unless recording.
+
+        A meter polled every 50 ms that shows only the last block misses a word spoken between
+        polls (and a busy machine polls late); the peak since the last poll does not.
+        """
+        peak, self._peak = self._peak, 0.0
+        return peak if self._state is RecorderState.RECORDING else 0.0
 
     @property
     def elapsed_s(self) -> float:
@@ -335,6 +345,7 @@ class Recorder:
         rms = math.sqrt(float(np.mean(x * x))) / 32768.0 if x.size else 0.0
         dbfs = 20.0 * math.log10(rms) if rms > 0 else -120.0
         self._level = min(1.0, max(0.0, (dbfs - _FLOOR_DBFS) / -_FLOOR_DBFS))
+        self._peak = max(self._peak, self._level)
         self._frames_captured += frames
         if dbfs > SOUND_DBFS:
             self._last_sound_frame = self._frames_captured
