@@ -78,7 +78,7 @@ def test_scores_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         ("Do you have any chest pain", "question"),
         ("Her ankle's off-eye, how are you feeling.", "you"),
         ("I want you to take it easy.", "you"),
-        ("Well lets go ahead and do a quick physical exam.", "let's"),
+        ("Well lets go ahead and check the blood pressure again.", "let's"),
         ("Well his vital signs look good.", "opener"),
         ("So she is doing better.", "opener"),
         ("Um she takes it daily.", "opener"),
@@ -89,10 +89,10 @@ def test_scores_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         # note sentences
         ("Right knee pain.", None),
         ("No known drug allergies.", None),
-        ("She denies chest pain or shortness of breath.", None),
+        ("He denies fever, chills or night sweats.", None),
         ("We will continue to monitor this.", None),
-        ("Additional Testing: We will order a mammogram and have this scheduled for her.", None),
-        ("When he is constipated, he has a bowel movement 3-4 times a week.", None),
+        ("Further testing: We will schedule an echocardiogram for next week.", None),
+        ("When her colitis flares, she has loose stools 5-6 times a day.", None),
         ("1. Hypertension.", None),
     ],
 )

@@ -210,14 +210,13 @@ def test_fitted_model_ships_small_and_is_used() -> None:
 
 def test_long_unpunctuated_turn_is_split_into_sections() -> None:
     raw = (
-        "[doctor] on your knee exam i see that you do have pain to palpation of the medial aspect "
-        "of your right knee so prior to coming in we did do an x-ray of that right knee and there "
-        "are no fractures so i'm going to prescribe you some ibuprofen eight hundred milligrams "
-        "twice a day and i'm going to put you in a knee brace\n"
+        "[doctor] looking at your left ankle it is tender over the outer side and swollen and the "
+        "x-ray we took this morning shows no break so i'm going to prescribe you naproxen five "
+        "hundred milligrams twice a day with food and i want you to wear an ankle brace\n"
     )
     note = get_drafter("offline").draft(parse_text_transcript(raw), load_template("soap"))
     assert len(note.sentences()) >= 2
-    assert "ibuprofen 800 mg" in note.sections[3].text
+    assert "naproxen 500 mg" in note.sections[3].text
     assert all(s.evidence == (0,) for s in note.sentences())
 
 
@@ -390,9 +389,9 @@ def test_every_drug_said_outside_a_question_reaches_the_note_even_when_the_visit
 
 def test_medication_allergy_and_habit_questions_take_their_answers() -> None:
     t = parse_text_transcript(
-        "[doctor] and you take uh- uh , fluocinonide for that ?\n[patient] yes .\n"
-        "[doctor] do you have any allergies to medicines ? i didn't ask .\n"
-        "[patient] no , i don't have no allergies .\n"
+        "[doctor] and for the itching you use , um , fluocinonide ?\n[patient] yes .\n"
+        "[doctor] are you allergic to any medicines ? i forgot to ask .\n"
+        "[patient] no , none that i know .\n"
         "[doctor] do you smoke ?\n[patient] no .\n"
     )
     note = get_drafter("offline").draft(t, load_template("soap"))
@@ -405,12 +404,12 @@ def test_medication_allergy_and_habit_questions_take_their_answers() -> None:
 
 def test_the_assessment_opens_on_who_the_patient_is() -> None:
     t = parse_text_transcript(
-        "[doctor] martha is a 50-year-old female with a history of hypertension who presents"
-        " for her annual exam .\n" + PROBLEM_VISIT
+        "[doctor] george is a 62-year-old male with a history of hypertension who comes in"
+        " today for his yearly physical .\n" + PROBLEM_VISIT
     )
     note = get_drafter("offline").draft(t, load_template("hp"))
     ap = next(s for s in note.sections if s.title == "Assessment and plan").sentences
     hpi = next(s for s in note.sections if s.title == "History of present illness").sentences
-    assert ap[0].text.startswith("Martha is a 50-year-old female") and ap[0].evidence == (0,)
+    assert ap[0].text.startswith("George is a 62-year-old male") and ap[0].evidence == (0,)
     assert ap[1].text == "Hypertension."
     assert hpi[0].text == ap[0].text  # the same sentence, said once, in both places

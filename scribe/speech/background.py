@@ -151,10 +151,8 @@ class BackgroundPass:
 
     def _check_terms(self, transcriber: Transcriber, segment: Segment, audio: np.ndarray,
                      start_s: float) -> None:
-        from scribe.speech.transcriber import term_pass_for
-
         try:
-            terms = term_pass_for(transcriber.model, transcriber.options)
+            terms = transcriber.term_pass()
             new = terms.segment(segment, audio, start_s) if terms is not None else segment
         except ScribeError as e:
             log.warning("term pass stopped: %s", type(e).__name__)

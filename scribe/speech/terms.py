@@ -187,19 +187,19 @@ def _bare(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _known_terms() -> frozenset[str]:
-    from scribe.nlp import clinical_vocabulary, stem
-
+def _listed_terms() -> frozenset[str]:
+    """The clinical list, the heard-terms list and every drug name, lower-case."""
     listed = {t.lower() for t in (*clinical_terms(), *read_word_list(TERMS_FILE))}
-    return frozenset(listed | drug_names()), clinical_vocabulary(), stem  # type: ignore[return-value]
+    return frozenset(listed | drug_names())
 
 
 def _is_term(word: str) -> bool:
     """A word that is already a clinical term: a listed term or drug, or a long ICD-10-CM word
     ("hypothyroidism"; short ones such as "lives" are everyday words too)."""
+    from scribe.nlp import clinical_vocabulary, stem
+
     b = _bare(word)
-    listed, vocab, stem = _known_terms()
-    return b in listed or (len(b) >= 9 and stem(b) in vocab)
+    return b in _listed_terms() or (len(b) >= 9 and stem(b) in clinical_vocabulary())
 
 
 def _is_quantity(word: str) -> bool:

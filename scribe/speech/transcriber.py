@@ -133,11 +133,18 @@ class Transcriber:
 
     def __init__(self, options: TranscribeOptions | None = None) -> None:
         self.options = options or TranscribeOptions()
+        self._terms: tuple[TranscribeOptions, object] | None = None
 
     @property
     def model(self):
         opts = self.options
         return load_model(opts.model, opts.device, opts.models_root, opts.cpu_threads)
+
+    def term_pass(self):  # noqa: ANN201
+        """This transcriber's clinical-term pass (one per model and options), or None."""
+        if self._terms is None or self._terms[0] != self.options:
+            self._terms = (self.options, term_pass_for(self.model, self.options))
+        return self._terms[1]
 
     def segments(
         self,
@@ -154,7 +161,7 @@ class Transcriber:
         model = self.model
         from scribe.speech.vocabulary import is_inserted
 
-        terms = term_pass_for(model, opts)
+        terms = self.term_pass()
         # With the term pass the clinician's words are proposed per span and confirmed by the
         # audio; a free decode biased by them replaced a sentence with two of them (issue 13).
         hotwords = None if terms is not None else opts.hotwords

@@ -77,6 +77,18 @@ def make_window(qtbot, workspace):
         w.controller.lane.wait(60_000)
 
 
+@pytest.fixture
+def transcript_view(qtbot):
+    """An empty transcript view, shown at a small window's size."""
+    from ui.transcript_view import TranscriptView
+
+    v = TranscriptView()
+    qtbot.addWidget(v)
+    v.resize(520, 420)
+    v.show()
+    return v
+
+
 def reviewed_visit(store: Store, flagged: bool = False) -> str:
     """A visit in review with a hand-written transcript and note (no model needed)."""
     segs = (

@@ -17,7 +17,6 @@ from ui.transcript_view import (
     LINE_ROLE,
     NOT_TOLD_APART,
     UNCERTAIN,
-    TranscriptView,
     line_document,
 )
 
@@ -47,12 +46,8 @@ def _visit(labelled: bool = True) -> Transcript:
 
 
 @pytest.fixture
-def view(qtbot):
-    v = TranscriptView()
-    qtbot.addWidget(v)
-    v.resize(520, 420)
-    v.show()
-    return v
+def view(transcript_view):
+    return transcript_view
 
 
 def _menu(view, row, title):

@@ -33,13 +33,9 @@ VISIT = Transcript((
 
 
 @pytest.fixture
-def view(qtbot):
-    v = TranscriptView()
-    qtbot.addWidget(v)
-    v.resize(520, 420)
-    v.show()
-    v.set_transcript(VISIT)
-    return v
+def view(transcript_view):
+    transcript_view.set_transcript(VISIT)
+    return transcript_view
 
 
 def _hover(view: TranscriptView, row: int) -> str:
