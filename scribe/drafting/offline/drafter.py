@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from scribe.cancel import NEVER, CancelToken
 from scribe.domain import NoteDraft, Section, Sentence, Support, Transcript
 from scribe.drafting.base import ProgressFn
+from scribe.drafting.offline.facts import allergy_line, medication_line, visit_facts
 from scribe.drafting.offline.model import SectionModel, load_model
 from scribe.drafting.offline.problems import (
     Problem,
@@ -37,6 +38,8 @@ from scribe.drafting.offline.prose import (
 from scribe.drafting.offline.questions import ALLERGY, asked, fold
 from scribe.drafting.offline.rules import (
     CHITCHAT,
+    HISTORY_CUES,
+    fact_routes,
     guess_speaker,
     ros_system,
     route,
@@ -283,6 +286,47 @@ def _assessment_and_plan(
     return [u for u in units if id(u) not in placed], lines
 
 
+def _fill_from_facts(
+    sections: list[Section], at: dict[str, int], units: list[Unit], transcript: Transcript
+) -> list[Unit]:
+    """Fill the template's medications and allergies sections from the visit's facts, and its
+    past medical, social and family history sections with the history sentences their words name
+    (moved, not copied); the units left for the other sections."""
+    facts = visit_facts(transcript)
+
+    def put(idx: int, text: str, evidence: tuple[int, ...]) -> None:
+        sections[idx].sentences.append(
+            Sentence(text, evidence=tuple(sorted(set(evidence))), support=Support.SUPPORTED))
+
+    if "meds" in at:
+        for med in facts.medications:
+            if med.status or med.dose or med.frequency:  # not a drug only talked about
+                put(at["meds"], medication_line(med), med.evidence)
+    if "allergies" in at:
+        for allergy in facts.allergies:
+            put(at["allergies"], allergy_line(allergy), allergy.evidence)
+        said = {i for a in facts.allergies for i in a.evidence}
+        if facts.allergies:  # said once, in its own section ("penicillin gives me hives" too)
+            units = [u for u in units if not ALLERGY.search(u.text) and not said & set(u.evidence)]
+    moved: dict[int, list[Unit]] = {}
+    left: list[Unit] = []
+    for u in units:
+        idx = None
+        if "allergies" in at and ALLERGY.search(u.text):
+            idx = at["allergies"]
+        elif u.label in ("cc", "hpi", "ros"):
+            idx = next((at[k] for k, rx in HISTORY_CUES.items() if k in at and rx.search(u.text)),
+                       None)
+        if idx is None:
+            left.append(u)
+        else:
+            moved.setdefault(idx, []).append(u)
+    for idx, found in moved.items():
+        for u in sorted(found, key=lambda u: u.position):
+            put(idx, u.text, u.evidence)
+    return left
+
+
 class OfflineDrafter:
     """Extractive drafter: uses the bundled fitted section model, or word cues when it is absent.
 
@@ -351,6 +395,9 @@ class OfflineDrafter:
             (i for i, s in enumerate(template.sections) if section_labels(s) == ("ros",)), None
         )
         units, ap_lines = _assessment_and_plan(routes, units, transcript, cc)
+        facts_at = fact_routes(template.sections)
+        if facts_at:  # medications, allergies, history sections: facts first
+            units = _fill_from_facts(sections, facts_at, units, transcript)
         for u in sorted(units, key=lambda u: u.position):
             cancel.check()
             idx = routes.get(u.label)

@@ -233,11 +233,70 @@ FALLBACK = {
 }
 
 
+# Sections filled from the visit's facts (:mod:`facts`), not by routing labelled sentences:
+# medications, allergies, past medical, social and family history.
+FACT_LABELS = ("meds", "allergies", "pmh", "social", "family")
+_FACT_KEYS: dict[str, tuple[str, ...]] = {
+    "medications": ("meds",),
+    "allergies": ("allergies",),
+    "past_medical_history": ("pmh",),
+    "social_history": ("social",),
+    "family_history": ("family",),
+}
+_FACT_WORDS = [
+    (r"medication|\bmeds\b", ("meds",)),
+    (r"allerg|\bnkda\b", ("allergies",)),
+    (r"past medical|medical history|\bpmh|problem list", ("pmh",)),
+    (r"social|\bsh\b", ("social",)),
+    (r"family|\bfh\b", ("family",)),
+]
+# A history sentence the drafter already has, sent to the history section its words name.
+HISTORY_CUES: dict[str, re.Pattern[str]] = {
+    "family": re.compile(
+        r"\b(?:mother|father|mom|dad|brothers?|sisters?|siblings?|parents?|grand(?:mother|father|"
+        r"ma|pa|parents?)|aunts?|uncles?|cousins?|family history|runs in (?:the|his|her|their) "
+        r"family)\b.*\b(?:cancer|diabet\w*|heart|stroke|blood pressure|hypertension|died|passed "
+        r"away|disease|attack|alzheimer\w*|dementia|asthma|arthritis|thyroid|cholesterol)",
+        re.IGNORECASE),
+    "social": re.compile(
+        r"\b(?:smok\w*|cigarettes?|tobacco|vap(?:e|es|ing)|alcohol|drinks? (?:alcohol|beer|wine|"
+        r"socially|a (?:few|couple))|beers?|wine|marijuana|cannabis|recreational drugs|illicit|"
+        r"lives (?:with|alone|at)|married|divorced|widow\w*|works? (?:as|at|in|for)|occupation|"
+        r"retired)\b", re.IGNORECASE),
+    "pmh": re.compile(
+        r"\b(?:history of|past medical history|diagnosed with|hospitali[sz]ed|surger(?:y|ies)|"
+        r"operation)\b", re.IGNORECASE),
+}
+
+
+def fact_labels(section: TemplateSection) -> tuple[str, ...]:
+    """The fact sections a template section is (medications, allergies, past medical, social,
+    family history), by its standard key or its title's words; empty for any other section."""
+    key = getattr(section, "maps_to", None) or section.key
+    if key in _FACT_KEYS:
+        return _FACT_KEYS[key]
+    text = f"{section.key.replace('_', ' ')} {section.title}".lower()
+    return tuple(label for pattern, labels in _FACT_WORDS if re.search(pattern, text)
+                 for label in labels)
+
+
+def fact_routes(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
+    """Each fact label a template has a section for → the index of its first such section."""
+    out: dict[str, int] = {}
+    for i, sec in enumerate(sections):
+        for label in fact_labels(sec):
+            out.setdefault(label, i)
+    return out
+
+
 def section_labels(section: TemplateSection) -> tuple[str, ...]:
     """The canonical labels a template section collects (empty: the engine cannot fill it)."""
     key = getattr(section, "maps_to", None) or section.key  # the standard section that feeds it
     if key in _KEYS:
         return _KEYS[key]
+    facts = fact_labels(section)
+    if facts:
+        return facts  # "Social history" is filled from the facts, not as the history
     found: list[str] = []
     text = f"{section.key.replace('_', ' ')} {section.title}".lower()
     for pattern, labels in _WORDS:
