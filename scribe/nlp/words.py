@@ -8,6 +8,7 @@ __all__ = ["STOPWORDS", "bare_word", "expand_abbreviations", "stem", "tokens"]
 
 _SPLIT_NT = re.compile(r"\s+n't\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NOT_WORD = re.compile(r"[^\w']")
 _ABBREV = re.compile(r"\b[A-Z][A-Za-z]{1,5}\b")
 
@@ -35,6 +36,7 @@ def tokens(text: str) -> list[str]:
     text = text.lower().replace("’", "'")
     # ACI-Bench and some ASR output split contractions: "do n't", "ca n't".
     text = _SPLIT_NT.sub("n't", text)
+    text = _THOUSANDS.sub("", text)  # "1,000 mg" is one number
     return _TOKEN.findall(text)
 
 

@@ -107,9 +107,20 @@ class _Index:
         return None
 
 
+# How a note writes what was said: "daily" for "a day", "nightly" for "at night".
+_AS_WRITTEN = {"daily": "day", "nightly": "night", "weekly": "week", "monthly": "month",
+               "hourly": "hour", "yearly": "year"}
+
+
+def _key(word: str) -> str:
+    """A content word's stem for matching: "increase" and "increased" (stem "increas") meet."""
+    word = _AS_WRITTEN.get(word, word)
+    return word[:-1] if len(word) > 5 and word.endswith("e") else word
+
+
 def _terms(text: str) -> set[str]:
     """Content words plus abbreviation meanings and the generic names of drugs (brands meet)."""
-    return content_words(expand_abbreviations(text)) | generic_drug_names(text)
+    return {_key(w) for w in content_words(expand_abbreviations(text))} | generic_drug_names(text)
 
 
 def _segment_negations(segments: list[Segment], i: int) -> set[str]:
@@ -149,7 +160,7 @@ def check_sentence_support(sentence: str, evidence_text: str) -> Support:
         return Support.SUPPORTED
     vocab = clinical_vocabulary()
     ev = _terms(evidence_text)
-    weight = {w: (2.0 if w in vocab else 1.0) for w in words}
+    weight = {w: (2.0 if w in vocab or f"{w}e" in vocab else 1.0) for w in words}
     share = sum(weight[w] for w in words & ev) / sum(weight.values())
     if share >= SUPPORTED_AT:
         return Support.SUPPORTED
