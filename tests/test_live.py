@@ -25,6 +25,10 @@ def tiny(models_root) -> TranscribeOptions:
     return TranscribeOptions(model="tiny.en", models_root=models_root)
 
 
+# The tests on one fed visit run on one xdist worker, so the visit is fed once, not per worker.
+FED = pytest.mark.xdist_group("live-fed")
+
+
 @pytest.fixture(scope="module")
 def fed(tiny):
     """visit_short.wav fed in 0.5 s blocks (as the recorder flushes); the last 1.5 s come at Stop."""
@@ -47,6 +51,7 @@ def fed(tiny):
     }
 
 
+@FED
 def test_committed_text_is_never_rewritten(fed):
     snaps = fed["snapshots"]
     assert len(snaps[-1]) >= 5, "the live view should show text while the visit goes on"
@@ -55,6 +60,7 @@ def test_committed_text_is_never_rewritten(fed):
     assert any(fed["pending"]), "a pending tail is shown before it is committed"
 
 
+@FED
 def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed, tiny):
     final = fed["final"]
     committed = _words(" ".join(text for *_, text in fed["snapshots"][-1]))
@@ -77,6 +83,7 @@ def test_finish_returns_committed_plus_tail_close_to_a_full_pass(fed, tiny):
     assert final.duration == pytest.approx(38.0, abs=0.5)
 
 
+@FED
 def test_live_window_stays_bounded(fed):
     assert max(fed["buffers"]) <= MAX_BUFFER
 

@@ -71,6 +71,10 @@ def _loopback(host: str) -> bool:
         return False
 
 
+# Both tests read one audited visit: one xdist worker runs them, so the visit is made once.
+ONE_VISIT = pytest.mark.xdist_group("audited-visit")
+
+
 @pytest.fixture(scope="module")
 def audited_visit(tmp_path_factory, models_root):
     """``scribe note visit_short.wav --fast`` under the audit hook (and strace when installed)."""
@@ -92,6 +96,7 @@ def audited_visit(tmp_path_factory, models_root):
             "strace": trace.read_text() if strace else None}
 
 
+@ONE_VISIT
 def test_a_visit_opens_no_connection_and_keeps_no_device_id(audited_visit):
     events = [eval(line) for line in audited_visit["audit"].splitlines()]  # noqa: S307 - our reprs
     outward = []
@@ -129,6 +134,7 @@ def _unshare_works() -> bool:
 
 
 @pytest.mark.skipif(not _unshare_works(), reason="needs 'unshare -n' (root or user namespaces)")
+@ONE_VISIT
 def test_a_visit_with_no_network_at_all_writes_the_same_note(audited_visit, tmp_path, models_root):
     home = tmp_path / "home"
     home.mkdir()
