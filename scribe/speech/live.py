@@ -219,6 +219,9 @@ def group_words(words: list[Word], first_index: int = 0, max_words: int = 40) ->
     return segments
 
 
+_SILENT_FRAME = 1e-7 * (SAMPLE_RATE // 50)  # a 20 ms frame this quiet is silence (-70 dBFS)
+
+
 class LiveTranscriber:
     """Feeds a growing recording through faster-whisper; committed text is final, a tail pends.
 
@@ -548,8 +551,16 @@ class LiveTranscriber:
         if n < 2:
             return a
         energy = np.square(self._buffer[lo : lo + n * frame].reshape(n, frame)).sum(axis=1)
-        at = lo + int(np.argmin(energy)) * frame + frame // 2
-        return self._buffer_start_s + at / SAMPLE_RATE
+        # The middle of the longest run of frames near the quietest, not the first quiet frame:
+        # word times jitter, and a cut at a quiet run's edge lands next to a word's first sound.
+        quiet = energy <= max(4.0 * float(energy.min()), _SILENT_FRAME)
+        best, run, best_end = 0, 0, int(np.argmin(energy)) + 1
+        for k, q in enumerate(quiet):
+            run = run + 1 if q else 0
+            if run > best:
+                best, best_end = run, k + 1
+        at = lo + (best_end - max(best, 1) / 2) * frame
+        return self._buffer_start_s + int(at) / SAMPLE_RATE
 
     def _cut(self, t: float) -> None:
         drop = int(round((t - self._buffer_start_s) * SAMPLE_RATE))
