@@ -70,7 +70,7 @@ TERM_P = 0.5
 SPELLING = 0.72  # Jaro-Winkler similarity of the letters a candidate needs ("cleanedmysin" 0.86)
 SURE = 0.95  # a word Whisper gave this much is not rewritten
 UNSURE = 0.6  # a word Whisper gave less than this may be mis-heard
-CLOSE = 4.0  # a losing candidate this close (nats) is offered as the word's alternative
+CLOSE = 4.0  # a losing candidate this close (nats), with TERM_P, is the word's alternative
 MAX_SPAN = 4  # words in a span
 PER_SPAN = 3  # candidates scored per span
 PER_SEGMENT = 5  # candidate readings scored per segment
@@ -315,9 +315,9 @@ class TermPass:
             if gain[span] > _margin(term) and _term_p(span, term, probs) >= TERM_P and all(
                     span.end <= k.start or span.start >= k.end for k, _, _ in kept):
                 kept.append((span, best[span][1], best[span][2]))
-        for span, (_total, term, _probs) in best.items():  # a close loser: ask the reviewer
-            if gain[span] > -CLOSE and all(span.end <= k.start or span.start >= k.end
-                                           for k, _, _ in kept):
+        for span, (_total, term, probs) in best.items():  # a close loser: ask the reviewer
+            if gain[span] > -CLOSE and _term_p(span, term, probs) >= TERM_P and all(
+                    span.end <= k.start or span.start >= k.end for k, _, _ in kept):
                 words = _with_alternative(words, span, term)
         for span, term, probs in sorted(kept, key=lambda k: -k[0].start):  # right to left
             words = _replaced(words, span, term)
