@@ -294,6 +294,14 @@ def recall(reference: str, hypothesis: str, *, drugs: bool = False) -> tuple[int
     return sum(min(n, _occurrences(hyp, t.split())) for t, n in ref.items()), sum(ref.values())
 
 
+def unsaid(reference: str, hypothesis: str) -> int:
+    """Drug names the hypothesis writes more often than the reference says them: a name the
+    transcript gives that nobody said is worse than one it misses (the note may carry it)."""
+    said = Counter(t.text for t in find_terms(reference) if t.drug)
+    written = Counter(t.text for t in find_terms(hypothesis) if t.drug)
+    return sum(max(0, n - said[name]) for name, n in written.items())
+
+
 def missed(reference: str, hypothesis: str) -> list[tuple[str, str]]:
     """(term, what was heard in its place) for each reference term the alignment does not keep.
 

@@ -12,6 +12,8 @@ conditioned on previous text); ``file`` is Scribe's file transcription
 (``bench._visit.run_visit``: recorder, live transcript, Stop) fed at ``--live-speed`` x real time.
 WER: jiwer after Whisper's English normalizer. Terms: the rule in ``bench/_terms.py``. Words in
 silence: hypothesis words whose whole time span lies in a stretch of at least 1 s without speech.
+Drugs not said: drug names the hypothesis writes more often than the script says them (a pass that
+writes a wrong name is worse than one that misses it).
 CPU: this process's CPU seconds (all threads) per minute of audio.
 """
 
@@ -63,6 +65,7 @@ class Score:
     cpu_s: float
     missed: list[tuple[str, str]] = field(default_factory=list)
     script_terms: Counter[str] = field(default_factory=Counter)
+    unsaid: int = 0  # drug names written that the script does not say
 
 
 def quiet_stretches(spans: list[tuple[float, float]], duration: float,
@@ -157,14 +160,15 @@ def run_live(audio, model: str, speed: float) -> Heard:  # noqa: ANN001
 
 
 def score(clip: Clip, heard: Heard) -> Score:
-    from bench._terms import find_terms, missed, recall
+    from bench._terms import find_terms, missed, recall, unsaid
 
     quiet = quiet_stretches(clip.spans, clip.seconds)
     return Score(wer(clip.reference, heard.text), recall(clip.reference, heard.text),
                  recall(clip.reference, heard.text, drugs=True),
                  words_in_quiet(heard.words, quiet), heard.cpu_s,
                  missed(clip.reference, heard.text),
-                 Counter(t.text for t in find_terms(clip.reference)))
+                 Counter(t.text for t in find_terms(clip.reference)),
+                 unsaid(clip.reference, heard.text))
 
 
 def _ratio(n: tuple[int, int]) -> str:
@@ -194,7 +198,7 @@ def summary_rows(clips: list[Clip], scores: dict[str, list[Score]]) -> list[list
                 path, group, len(ss),
                 f"{sum(wers) / len(wers):.3f} ({min(wers):.3f}-{max(wers):.3f})",
                 _ratio(_pooled(ss, "terms")), _ratio(_pooled(ss, "drugs")),
-                sum(s.silence for s in ss),
+                sum(s.unsaid for s in ss), sum(s.silence for s in ss),
                 f"{sum(s.cpu_s for s in ss) / max(minutes[group], 1e-9):.1f}",
             ])
     return rows
@@ -219,10 +223,12 @@ def last_line(scores: dict[str, list[Score]]) -> str:
     if "file" in scores:
         parts += [f"wer={mean_wer('file')}",
                   f"term_recall={_pct(_pooled(scores['file'], 'terms'))}",
-                  f"drug_recall={_pct(_pooled(scores['file'], 'drugs'))}"]
+                  f"drug_recall={_pct(_pooled(scores['file'], 'drugs'))}",
+                  f"drugs_not_said={sum(s.unsaid for s in scores['file'])}"]
     if "raw" in scores:
         parts += [f"raw_wer={mean_wer('raw')}",
-                  f"raw_term_recall={_pct(_pooled(scores['raw'], 'terms'))}"]
+                  f"raw_term_recall={_pct(_pooled(scores['raw'], 'terms'))}",
+                  f"raw_drugs_not_said={sum(s.unsaid for s in scores['raw'])}"]
     if "live" in scores:
         parts.append(f"live_term_recall={_pct(_pooled(scores['live'], 'terms'))}")
     return "terms: " + " ".join(parts)
@@ -263,16 +269,17 @@ def main(argv: list[str]) -> int:
             s = score(clip, runs[path](clip.audio))
             scores[path].append(s)
             rows.append([clip.id, clip.split, f"{clip.seconds:.0f}", path, f"{s.wer:.3f}",
-                         _ratio(s.terms), _ratio(s.drugs), s.silence])
+                         _ratio(s.terms), _ratio(s.drugs), s.unsaid, s.silence])
     audio_min = sum(c.seconds for c in clips) / 60
     print(f"{len(clips)} clips ({', '.join(f'{sum(c.split == s for c in clips)} {s}' for s in splits)}"
           f"; train: what the term pass may be fitted on, valid: held out), {audio_min:.1f} min of "
           f"espeak-ng speech, model {args.model}")
     print(table(["clip", "split", "s", "path", "WER", "term recall", "drug recall",
-                 "words in silence"], rows))
+                 "drugs not said", "words in silence"], rows))
     print()
     print(table(["path", "split", "clips", "mean WER (min-max)", "term recall", "drug recall",
-                 "words in silence", "CPU s / audio min"], summary_rows(clips, scores)))
+                 "drugs not said", "words in silence", "CPU s / audio min"],
+                summary_rows(clips, scores)))
     if "file" in scores:
         print()
         print("missed by the file path (top 20): the reference term, and what was heard in its place")

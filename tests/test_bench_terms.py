@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench._terms import find_terms, missed, recall
+from bench._terms import find_terms, missed, recall, unsaid
 from bench.terms import main, quiet_stretches, words_in_quiet
 
 SCRIPT = (
@@ -63,6 +63,12 @@ def test_recall_counts_each_occurrence_once() -> None:
     reference = "metformin in the morning and metformin at night"
     assert recall(reference, "metformin in the morning and met forming at night") == (1, 2)
     assert recall(reference, "metformin metformin metformin") == (2, 2)
+
+
+def test_a_drug_name_nobody_said_is_counted() -> None:
+    reference = "i take metformin twice a day and the car door hurt my hand"
+    assert unsaid(reference, "i take metformin twice a day and the crestor hurt my hand") == 1
+    assert unsaid(reference, "i take met for men twice a day") == 0  # missed, not invented
 
 
 def test_quiet_stretches_skip_short_gaps_between_turns() -> None:
