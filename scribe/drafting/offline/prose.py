@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 _OPENER = re.compile(
-    r"^(?:(?:well|so|okay|ok|alright|all right|um+|uh+|yeah|yep|yup|oh|hey|anyway|now|and|but|"
+    r"^(?:(?:well|so|okay|ok|alright|all right|um+|uh+|yes|yeah|yep|yup|oh|hey|anyway|now|and|but|"
     r"also|then|like i said|like|sure|wow|man|hmm+|mm-?hmm|uh-?huh|great|perfect|good|right)"
     r"(?:\s*,\s*|\s+|$))+",
     re.IGNORECASE,
