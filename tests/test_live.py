@@ -248,3 +248,17 @@ def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap(ti
     live._hyp.previous = [Word(0.05, 6.95, " um")]
     live._trim()
     assert live.buffer_s <= 6.0
+
+
+def test_speech_no_hypothesis_reached_is_decoded_before_a_forced_cut(tiny):
+    """With 2 s steps (a busy machine) every hypothesis of the window stopped before "She takes
+    furosemide", and the forced cut dropped it unheard; the final text has every sentence."""
+    from tests.test_terms import gappy_drug_clip
+
+    audio, _start, _end = gappy_drug_clip()
+    live = LiveTranscriber(tiny, min_chunk_s=2.0)
+    for at in range(0, len(audio), 2 * SAMPLE_RATE):
+        live.feed(audio[at : at + 2 * SAMPLE_RATE])
+    text = live.finish().text.lower()
+    for said in ("doctor", "infection", "she takes", "every morning"):
+        assert said in text, f"{said!r} lost: {text!r}"

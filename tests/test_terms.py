@@ -111,7 +111,7 @@ def test_a_sentence_with_no_terms_is_left_as_heard(models_root):
         plain.transcribe(audio).text)
 
 
-def _gappy() -> tuple[np.ndarray, float, float]:
+def gappy_drug_clip() -> tuple[np.ndarray, float, float]:
     rng = np.random.default_rng(1)
     speech = load_audio(DATA / "drug_names.wav")
     hiss = (rng.standard_normal(3 * SAMPLE_RATE) * 0.02).astype(np.float32)
@@ -125,7 +125,7 @@ def test_the_full_pass_behind_live_text_writes_nothing_into_silence(models_root)
     """The live transcriber (tiny.en, the fast mode) with its background full pass (beam 5 + the
     term pass) on speech between silence and hiss: the final text is the full pass's, with the
     drug names, and no word is placed outside the speech."""
-    audio, start, end = _gappy()
+    audio, start, end = gappy_drug_clip()
     options = TranscribeOptions(model="tiny.en", models_root=models_root,
                                 hotwords="Xarelto Okafor")
     live = LiveTranscriber(options, min_chunk_s=1.0, background=True, chunk_s=6.0,

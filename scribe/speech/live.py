@@ -219,6 +219,7 @@ def group_words(words: list[Word], first_index: int = 0, max_words: int = 40) ->
     return segments
 
 
+_UNHEARD_S = 1.0  # this much audio no hypothesis reached before a forced cut is decoded alone
 _SILENT_FRAME = 1e-7 * (SAMPLE_RATE // 50)  # a 20 ms frame this quiet is silence (-70 dBFS)
 
 
@@ -521,9 +522,34 @@ class LiveTranscriber:
                 if self._hyp.previous:  # keep a pending word that starts before the cut
                     cut = max(floor, min(cut, self._hyp.previous[0].start))
             # In the quietest spot of the last two seconds before it, not inside a word.
-            self._cut(self._quietest(max(floor, cut - 2.0), cut))
+            at = self._quietest(max(floor, cut - 2.0), cut)
+            forced += self._unheard_before(at)
+            self._cut(at)
             return forced
         return []
+
+    def _unheard_before(self, cut: float) -> list[Segment]:
+        """Speech the hypotheses never reached before a forced cut, decoded on its own.
+
+        Whisper can end a window's text early: on drug_names.wav with 2 s steps every hypothesis
+        stopped at 14.1 s while "She takes furosemide" followed, and the forced cut at 16.8 s
+        dropped it unheard. What lies between the last word committed and the cut is decoded
+        once, as a window of its own, and committed (its audio is about to go).
+        """
+        heard = self._hyp.last_time
+        lo = int(round((heard - self._buffer_start_s) * SAMPLE_RATE))
+        hi = int(round((cut - self._buffer_start_s) * SAMPLE_RATE))
+        lo = max(0, lo)
+        if hi - lo < _UNHEARD_S * SAMPLE_RATE:
+            return []
+        raw = self._decode(self._buffer[lo:hi], self._buffer_start_s + lo / SAMPLE_RATE,
+                           self._step_beam, NEVER, bounded=True, short_context=True)
+        words = [w for seg in raw for w in seg if w.start >= heard - 0.05 and w.end <= cut + 0.1]
+        if not words:
+            return []
+        with self._lock:
+            self._hyp.commit(words)
+            return self._add_committed(words)
 
     def _pause_after_committed(self) -> float | None:
         """Where to cut the window: in the latest pause after committed words that leaves at least
