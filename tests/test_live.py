@@ -231,12 +231,12 @@ def test_the_visits_first_seconds_are_encoded_with_the_full_context(tiny, monkey
         return real(self, features)
 
     monkeypatch.setattr(WhisperModel, "encode", spy)
-    for at in range(0, 12 * SAMPLE_RATE, SAMPLE_RATE // 2):
-        live.feed(audio[at : at + SAMPLE_RATE // 2])
+    for at in range(0, 12 * SAMPLE_RATE, SAMPLE_RATE):  # one-second steps
+        live.feed(audio[at : at + SAMPLE_RATE])
     first = [f for start, length, f in frames if start == 0 and length < 6.0]
     later = [f for start, length, f in frames if start > 0 or length >= 6.0]
-    assert len(first) >= 10 and set(first) == {3000}
-    assert len(later) >= 10 and max(later) < 3000
+    assert len(first) >= 4 and set(first) == {3000}
+    assert len(later) >= 5 and max(later) < 3000
 
 
 def test_a_pending_word_spanning_the_whole_window_cannot_keep_it_over_the_cap(tiny):
