@@ -25,7 +25,7 @@ from scribe.transcript_io import parse_text_transcript
         ("okay alright um she takes it every morning", "she takes it every morning"),
         ("right knee pain", "right knee pain"),  # a side, not an opener
         ("good range of motion in the knee", "good range of motion in the knee"),
-        ("yes, i am allergic to penicillin", "i am allergic to penicillin"),  # the answer's yes
+        ("yes, sulfa drugs give me hives", "sulfa drugs give me hives"),  # the answer's yes
     ],
 )
 def test_openers_go_sides_and_findings_stay(spoken: str, written: str) -> None:

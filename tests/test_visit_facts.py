@@ -32,7 +32,7 @@ VISIT = "\n".join([
     "[patient] no , i stopped that last year .",                                             # 7
     "[doctor] any allergies to medications ?",                                               # 8
     "[patient] yes , penicillin . i broke out in hives all over .",                          # 9
-    "[doctor] do you have any chest pain ?",                                                 # 10
+    "[doctor] do you have any chest pain at all ?",                                              # 10
     "[patient] no .",                                                                        # 11
     "[doctor] any shortness of breath ?",                                                    # 12
     "[patient] yes , a little when i walk up the stairs .",                                  # 13
@@ -51,7 +51,7 @@ VISIT = "\n".join([
 
 NKDA_VISIT = "\n".join([
     "[doctor] do you have any allergies to medicines ?",
-    "[patient] no , none that i know of .",
+    "[patient] no , nothing i know about .",
     "[doctor] and any fever or chills ?",
     "[patient] no .",
     "[doctor] temperature is ninety nine point one , respiratory rate sixteen .",

@@ -133,7 +133,7 @@ def allergies_in(segs: list[tuple[Segment, str]]) -> tuple[list[Allergy], set[in
             answer, idx = nxt[1], (seg.index, nxt[0].index)
             agents = _agents(answer)
             if not agents and YES_ANSWER.match(answer) and not NO_ANSWER.match(answer):
-                agents = _agents(last)  # "you're allergic to augmentin, is that right?" "yes."
+                agents = _agents(last)  # "and codeine makes you itch?" "yes."
             if agents:
                 allergen_segs.update(idx)
                 found += _agent_facts(agents, f"{last} {answer}", idx, segs[k + 2: k + 4])
