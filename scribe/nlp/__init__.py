@@ -21,7 +21,14 @@ from scribe.nlp.lexicon import (
 from scribe.nlp.negation import NEGATION_POST, NEGATION_PRE, TERMINATION, negated_terms
 from scribe.nlp.quantities import NUMBER_WORDS, doses, normalize_numbers, numbers
 from scribe.nlp.safe_text import clean_text, has_control, printable
-from scribe.nlp.words import STOPWORDS, bare_word, expand_abbreviations, stem, tokens
+from scribe.nlp.words import (
+    STOPWORDS,
+    bare_word,
+    expand_abbreviations,
+    join_thousands,
+    stem,
+    tokens,
+)
 
 __all__ = [
     "ANSWER_WORDS",
@@ -57,6 +64,7 @@ __all__ = [
     "plain_content_words",
     "printable",
     "read_word_list",
+    "join_thousands",
     "stem",
     "strip_fillers",
     "terms_mentioned",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STOPWORDS", "bare_word", "expand_abbreviations", "stem", "tokens"]
+__all__ = ["STOPWORDS", "bare_word", "expand_abbreviations", "join_thousands", "stem", "tokens"]
 
 _SPLIT_NT = re.compile(r"\s+n't\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+(?:'[a-z]+)?")
@@ -36,8 +36,12 @@ def tokens(text: str) -> list[str]:
     text = text.lower().replace("’", "'")
     # ACI-Bench and some ASR output split contractions: "do n't", "ca n't".
     text = _SPLIT_NT.sub("n't", text)
-    text = _THOUSANDS.sub("", text)  # "1,000 mg" is one number
-    return _TOKEN.findall(text)
+    return _TOKEN.findall(join_thousands(text))
+
+
+def join_thousands(text: str) -> str:
+    """Numbers with a thousands comma as one number: "1,000 mg" → "1000 mg"."""
+    return _THOUSANDS.sub("", text)
 
 
 def bare_word(word: str) -> str:

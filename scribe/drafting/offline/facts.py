@@ -29,7 +29,14 @@ from scribe.drafting.offline.problems import find_problems
 from scribe.drafting.offline.questions import ALLERGY
 from scribe.drafting.offline.rules import with_roles_fixed
 from scribe.drafting.offline.text import is_question, tidy
-from scribe.nlp import NO_ANSWER, YES_ANSWER, drugs_mentioned, generic_names, normalize_numbers
+from scribe.nlp import (
+    NO_ANSWER,
+    YES_ANSWER,
+    drugs_mentioned,
+    generic_names,
+    join_thousands,
+    normalize_numbers,
+)
 
 __all__ = [
     "Allergy",
@@ -260,13 +267,12 @@ def _medications(segs: list[tuple[Segment, str]], allergen_segs: set[int]) -> li
     return list(meds.values())
 
 
-_THOUSANDS = re.compile(r"\b(\d{1,3}),(\d{3})\b")  # "1,000 mg" is one number
 
 
 def visit_facts(transcript: Transcript) -> VisitFacts:
     """The visit's clinical facts, each with the indices of the segments it came from."""
     transcript = with_roles_fixed(transcript)
-    segs = [(s, _THOUSANDS.sub(r"\1\2", normalize_numbers(tidy(s.text)).lower()))
+    segs = [(s, join_thousands(normalize_numbers(tidy(s.text)).lower()))
             for s in transcript.segments]
     allergies, allergen_segs = allergies_in(segs)
     return VisitFacts(
