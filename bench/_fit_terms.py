@@ -10,7 +10,9 @@ of at least five letters that is not a stopword, used at least ``MIN_COUNT`` tim
 Whisper's tokenizer writes in two or more pieces (a rarity test: "stent", "ejection" and "nitrites"
 take two, "stands", "friends" and "infection" one, and Whisper already hears common words) and
 that is not an everyday word (``bench._terms.everyday``: Zipf frequency under 4, the bench's own
-rule, so "taste" and "dizziness" are left out). The pass offers
+rule, so "taste" and "dizziness" are left out). Then the disease, finding and procedure names the
+bench's own term rule finds in these texts at least ``MIN_COUNT`` times (``named_terms``:
+"discectomy", "gout", "lightheadedness"). The pass offers
 only these (and the clinician's own words): the 19,000-name lexicon proposed obscure names that
 the audio then "confirmed" ("test ends" -> "Digestants").
 """
@@ -73,7 +75,23 @@ def fit() -> list[str]:
 
     chosen = [d for d, n in drug_count.most_common() if n >= MIN_DRUG_COUNT]
     chosen += [w for w, n in word_count.most_common() if n >= MIN_COUNT and rare(w)]
+    seen = set(chosen)
+    chosen += [t for t, n in named_terms().most_common()
+               if n >= MIN_COUNT and t not in seen and t not in drugs and len(t) >= 4]
     return chosen
+
+
+def named_terms() -> Counter[str]:
+    """The disease, finding, symptom and procedure names these training texts use, as the
+    terms bench counts them (``bench._terms.find_terms``: MeSH names, ICD-10-CM words, clinical
+    abbreviations; never an everyday word): "discectomy", "gout", "numbing", "light headedness".
+    The ICD-10-CM rarity rule above misses most of them (too short, one token, or no ICD word)."""
+    from bench._terms import find_terms
+
+    count: Counter[str] = Counter()
+    for text in texts():
+        count.update(t.text for t in find_terms(text) if not t.drug)
+    return count
 
 
 def main() -> int:

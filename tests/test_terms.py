@@ -41,6 +41,21 @@ def test_no_candidate_is_the_word_heard_and_short_sounds_get_none():
     assert candidates("a") == [] and candidates("it") == []
 
 
+def test_a_two_sound_word_gets_only_terms_that_sound_the_same():
+    assert "gout" in candidates("gut")  # KT: the same two sounds
+    assert candidates("pain") == []  # PN: "vein" (FN) is one sound off, too far for two
+
+
+def test_before_a_dose_a_drug_name_may_sound_further_off():
+    words = _words(("on", 0.99), ("a", 0.3), ("project", 0.1), ("20", 0.8), ("milligrams", 0.4),
+                   ("and", 0.9), ("Opel", 0.2))
+    by_heard = {s.heard: s for s in spans(words)}
+    assert by_heard["project"].dose and by_heard["a project"].dose
+    assert not by_heard["Opel"].dose
+    assert "Prozac" in candidates("project", dose=True)  # PRJKT against PRSK: two edits
+    assert "Prozac" not in candidates("project")
+
+
 def test_doses_sure_words_and_known_terms_are_never_rewritten():
     words = _words(("takes", 0.99), ("Eurosmide", 0.3), ("640mg.", 0.2), ("aspirin", 0.3),
                    ("and", 0.4), ("Opel", 0.2))

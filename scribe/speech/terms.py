@@ -11,7 +11,9 @@ so this pass offers terms per span and lets the audio decide:
    Metaphone key (Lawrence Philips, 1990; jellyfish's implementation) with vowels after the first
    letter dropped; lexicon terms whose key is within a small edit distance are proposed: the
    clinician's own words first, then the committed clinical terms, then the drug lexicon (brand and
-   generic names).
+   generic names) and the clinical words of training visits. A two-sound key ("gut", KT) proposes
+   only terms with the same key ("gout"); before a dose ("Product 20 milligrams") drug names may be
+   one edit further off ("Prozac").
 3. **The audio decides.** The segment's audio is encoded once, and Whisper scores each reading of
    the segment (the words as heard, and the heard words with one span replaced by a candidate) by
    teacher forcing (CTranslate2's ``align``: the probability of every token given the audio), all
@@ -73,7 +75,8 @@ UNSURE = 0.6  # a word Whisper gave less than this may be mis-heard
 CLOSE = 4.0  # a losing candidate this close (nats), with TERM_P, is the word's alternative
 MAX_SPAN = 4  # words in a span
 PER_SPAN = 3  # candidates scored per span
-PER_SEGMENT = 5  # candidate readings scored per segment
+PER_SEGMENT = 5  # candidate readings scored per PER_WORDS words of a segment
+PER_WORDS = 10
 CONTEXT = 3  # words either side of a span in the audio it is judged on; after it, scored too
 GROUP_S = 1.0  # spans this close are judged on one stretch of audio
 PAD_S = 0.25  # audio kept either side of a segment
@@ -128,7 +131,7 @@ TERMS_FILE = Path(__file__).with_name("heard_terms.txt")
 def _lexicon_index() -> tuple[_Entry, ...]:
     entries = [_Entry(t, phonetic_key(t), 1) for t in clinical_terms()]
     entries += [_Entry(_display(t), phonetic_key(t), 2) for t in read_word_list(TERMS_FILE)]
-    return tuple(e for e in entries if len(e.key) >= 3)
+    return tuple(e for e in entries if len(e.key) >= 2)
 
 
 def _display(name: str) -> str:
@@ -153,27 +156,36 @@ def _english() -> frozenset[str]:
     return words - drug_names()
 
 
-def candidates(heard: str, user_words: Sequence[str] = (), limit: int = PER_SPAN) -> list[str]:
+def candidates(heard: str, user_words: Sequence[str] = (), limit: int = PER_SPAN, *,
+               dose: bool = False) -> list[str]:
     """Lexicon terms that sound like ``heard``, closest first (the clinician's words before the
-    clinical list before the drug lexicon at equal distance); never ``heard`` itself."""
+    clinical list before the drug lexicon at equal distance); never ``heard`` itself.
+
+    A key of two sounds ("gut", KT) proposes only terms with the same key ("gout"). ``dose``: the
+    words stand just before a dose ("Product 20 milligrams"), where a drug name is expected, so
+    drug names may sound one edit further off ("Prozac", PRSK for PRTKT)."""
     import jellyfish
 
     key = phonetic_key(heard)
-    if len(key) < 3:
+    if len(key) < 2:
         return []
     said = re.sub(r"[^a-z]", "", heard.lower())
     user = tuple(_Entry(w, phonetic_key(w), 0) for w in user_words if w.strip())
     scored = []
     for e in (*user, *_lexicon_index()):
-        if abs(len(e.key) - len(key)) > _allowed(len(key)):
+        extra = 1 if dose and e.term.lower() in drug_names() else 0
+        if abs(len(e.key) - len(key)) > _allowed(len(key)) + extra:
             continue
         d = jellyfish.levenshtein_distance(key, e.key)
-        if d > _allowed(max(len(key), len(e.key))) or re.sub(r"[^a-z]", "", e.term.lower()) == said:
+        if min(len(key), len(e.key)) < 3 and d:
+            continue
+        if (d > _allowed(max(len(key), len(e.key))) + extra
+                or re.sub(r"[^a-z]", "", e.term.lower()) == said):
             continue
         similar = jellyfish.jaro_winkler_similarity(said, e.term.lower())
         if similar < SPELLING:
             continue
-        scored.append((d, e.rank, -similar, e.term))
+        scored.append((d - extra, e.rank, -similar, e.term))
     scored.sort()
     out: list[str] = []
     for *_, term in scored:
@@ -191,6 +203,7 @@ class Span:
     start: int
     end: int
     heard: str
+    dose: bool = False  # a dose follows ("... 20 milligrams"): a drug name's place
 
 
 def _bare(word: str) -> str:
@@ -251,8 +264,21 @@ def spans(words: Sequence[Word]) -> list[Span]:
             if _bare(run[-1].word) in STOPWORDS or any(
                     w.word.rstrip()[-1:] in ",.;:?!" for w in run[:-1]):
                 continue  # "and Noffron" may be a drug, "Noffron and" is not; nor across a comma
-            out.append(Span(i, i + n, "".join(w.word for w in run).strip()))
+            out.append(Span(i, i + n, "".join(w.word for w in run).strip(),
+                            _before_dose(words, i + n)))
     return out
+
+
+def _before_dose(words: Sequence[Word], at: int) -> bool:
+    """Words ``at``.. begin with a dose: a number and its unit ("20 milligrams", "ten mg")."""
+    from scribe.nlp import NUMBER_WORDS, doses
+
+    if at >= len(words):
+        return False
+    first = _bare(words[at].word)
+    if not (first[:1].isdigit() or first in NUMBER_WORDS):
+        return False
+    return bool(doses(" ".join(w.word for w in words[at : at + 3])))
 
 
 def _replaced(words: Sequence[Word], span: Span, term: str) -> list[Word]:
@@ -287,7 +313,7 @@ class TermPass:
         self._tokenizer = None  # made when a reading is first scored
         self.replaced = 0  # readings kept, for benches
         self.scored = 0  # readings scored
-        self.decisions: list[tuple[str, str, float]] = []  # (heard, best candidate, gain), benches
+        self.decisions: list[tuple[str, str, float, float]] = []  # (heard, best, term p, gain)
 
     def segment(self, segment: Segment, audio: np.ndarray, offset: float = 0.0) -> Segment:
         """``segment`` with mis-heard terms replaced where the audio confirms them.
@@ -298,17 +324,18 @@ class TermPass:
         words = list(segment.words)
         proposals: list[tuple[Span, str]] = []
         for span in spans(words):
-            for term in candidates(span.heard, self.user_words):
+            for term in candidates(span.heard, self.user_words, dose=span.dose):
                 proposals.append((span, term))
         if not proposals:
             return segment
-        proposals = _best_spread(proposals, PER_SEGMENT)
+        proposals = _best_spread(proposals, PER_SEGMENT * -(-len(words) // PER_WORDS))
         best: dict[Span, tuple[float, str, list[float]]] = {}
         heard_score: dict[Span, float] = {}
         for group in _groups(words, proposals):
             self._judge(words, group, audio, offset, best, heard_score)
         gain = {span: total - heard_score[span] for span, (total, _, _) in best.items()}
-        self.decisions += [(span.heard, best[span][1], gain[span]) for span in best]
+        self.decisions += [(span.heard, best[span][1], _term_p(span, best[span][1], best[span][2]),
+                            gain[span]) for span in best]
         kept: list[tuple[Span, str, list[float]]] = []
         for span in sorted(best, key=lambda sp: -gain[sp]):  # best gain first, never overlapping
             term, probs = best[span][1], best[span][2]
