@@ -12,6 +12,7 @@ import importlib.util
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -75,6 +76,29 @@ def transformers_folder(folder: Path) -> Path:
     return prepare_transformers(folder)
 
 
+@contextmanager
+def _one_gguf_read() -> Iterator[None]:
+    """transformers parses the GGUF's metadata three times (tokenizer, config, weights), about
+    10 s each on 2 cores for SmolLM2's 49,152-token vocabulary (gguf-py reads it field by field);
+    meanwhile each file is parsed once. A reader only reads, so sharing one is safe."""
+    import gguf
+
+    real = gguf.GGUFReader
+    readers: dict[tuple[str, str], object] = {}
+
+    def shared(path, mode="r"):  # noqa: ANN001, ANN202 - GGUFReader's own signature
+        key = (str(Path(path).resolve()), mode)
+        if key not in readers:
+            readers[key] = real(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = shared
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = real
+
+
 def prepare_transformers(folder: Path) -> Path:
     """De-quantize the folder's GGUF once into ``hf/`` (float32 safetensors + tokenizer).
 
@@ -91,8 +115,10 @@ def prepare_transformers(folder: Path) -> Path:
         raise ModelUnavailableError(
             "Preparing an LLM needs the 'llm' extra (pip install 'scribe[llm]')."
         ) from None
-    tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf.name, dtype=torch.float32)
+    with _one_gguf_read():
+        tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf.name,
+                                                     dtype=torch.float32)
     # The GGUF quantizer marks the model unserialisable; the weights are plain tensors by now.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
