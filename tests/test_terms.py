@@ -46,6 +46,12 @@ def test_a_two_sound_word_gets_only_terms_that_sound_the_same():
     assert candidates("pain") == []  # PN: "vein" (FN) is one sound off, too far for two
 
 
+def test_an_english_word_that_sounds_like_a_term_is_checked_unless_whisper_was_sure():
+    assert "reflex" in [s.heard for s in spans(_words(("acid", 0.9), ("reflex", 0.83)))]
+    assert spans(_words(("acid", 0.9), ("reflex", 0.97))) == []
+    assert spans(_words(("acid", 0.9), ("rested", 0.83))) == []  # sounds like no term
+
+
 def test_before_a_dose_a_drug_name_may_sound_further_off():
     words = _words(("on", 0.99), ("a", 0.3), ("project", 0.1), ("20", 0.8), ("milligrams", 0.4),
                    ("and", 0.9), ("Opel", 0.2))

