@@ -9,6 +9,7 @@ Canonical section labels used inside the offline engine: ``cc`` (chief complaint
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from scribe.domain import Transcript
@@ -269,15 +270,25 @@ HISTORY_CUES: dict[str, re.Pattern[str]] = {
 }
 
 
+def _labels(section: TemplateSection, keys: dict[str, tuple[str, ...]],
+            words: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    """A section's labels by its standard key in ``keys``, else by the patterns of ``words`` that
+    its key and title match, each label once, in order."""
+    key = getattr(section, "maps_to", None) or section.key  # the standard section that feeds it
+    if key in keys:
+        return keys[key]
+    text = f"{section.key.replace('_', ' ')} {section.title}".lower()
+    found: list[str] = []
+    for pattern, labels in words:
+        if re.search(pattern, text):
+            found.extend(label for label in labels if label not in found)
+    return tuple(found)
+
+
 def fact_labels(section: TemplateSection) -> tuple[str, ...]:
     """The fact sections a template section is (medications, allergies, past medical, social,
     family history), by its standard key or its title's words; empty for any other section."""
-    key = getattr(section, "maps_to", None) or section.key
-    if key in _FACT_KEYS:
-        return _FACT_KEYS[key]
-    text = f"{section.key.replace('_', ' ')} {section.title}".lower()
-    return tuple(label for pattern, labels in _FACT_WORDS if re.search(pattern, text)
-                 for label in labels)
+    return _labels(section, _FACT_KEYS, _FACT_WORDS)
 
 
 def fact_routes(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
@@ -291,18 +302,11 @@ def fact_routes(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
 
 def section_labels(section: TemplateSection) -> tuple[str, ...]:
     """The canonical labels a template section collects (empty: the engine cannot fill it)."""
-    key = getattr(section, "maps_to", None) or section.key  # the standard section that feeds it
+    key = getattr(section, "maps_to", None) or section.key
     if key in _KEYS:
         return _KEYS[key]
-    facts = fact_labels(section)
-    if facts:
-        return facts  # "Social history" is filled from the facts, not as the history
-    found: list[str] = []
-    text = f"{section.key.replace('_', ' ')} {section.title}".lower()
-    for pattern, labels in _WORDS:
-        if re.search(pattern, text):
-            found.extend(label for label in labels if label not in found)
-    return tuple(found)
+    # "Social history" is filled from the facts, not as the history
+    return fact_labels(section) or _labels(section, {}, _WORDS)
 
 
 def route(sections: tuple[TemplateSection, ...]) -> dict[str, int]:
