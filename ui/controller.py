@@ -34,6 +34,7 @@ from scribe.store.store import NoteRecord, clean_identity
 from scribe.visit.documents import suggest_codes_quietly
 from scribe.visit.engines import Engines
 from scribe.visit.export import export_clipboard, export_file, record_view
+from scribe.visit.live import prepare_live
 from scribe.visit.recording import (
     VisitRecording,
     mark_moment,
@@ -384,6 +385,11 @@ class Controller(QObject):
     @property
     def recording_id(self) -> str | None:
         return self.recording.encounter_id if self.recording else None
+
+    def prepare_recording(self) -> None:
+        """A new visit is open: load the live model now, while the clinician asks for consent."""
+        engines = self.engines()
+        self.lane.call(lambda: prepare_live(engines))
 
     def start_recording(self, device: int | str | None = None, label: str = "",
                         identity: Identity | None = None) -> str | None:

@@ -329,6 +329,8 @@ class MainWindow(QMainWindow):
         self.record.reset()
         self.pages.setCurrentWidget(self.record)
         self.record.focus_start()
+        if self.controller.recording is None:
+            self.controller.prepare_recording()
 
     def on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import audio", "", IMPORT_FILTER)

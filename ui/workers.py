@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +155,22 @@ class _Task(QRunnable):
         run_job(self.job, self.signals)
 
 
+class _Call(QRunnable):
+    """Work on the lane that belongs to no visit (a model loaded ahead)."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        _lower_priority()
+        try:
+            self.fn()
+        except Exception:  # an aid only: the visit loads what it needs itself
+            log.exception("loading ahead on the model lane failed")
+
+
 LANE_NICENESS = 10
 
 
@@ -180,6 +197,10 @@ class ModelLane:
 
     def submit(self, job: Job, signals: JobSignals) -> None:
         self.pool.start(_Task(job, signals))
+
+    def call(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the lane, in turn with the jobs (never beside a model at work)."""
+        self.pool.start(_Call(fn))
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)

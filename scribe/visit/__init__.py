@@ -4,7 +4,7 @@ export. The command line, the app's workers and every bench call these same func
 from scribe.visit.engines import Engines
 from scribe.visit.enrolment import enrol_from_audio, save_enrolment
 from scribe.visit.export import export_file, note_text
-from scribe.visit.live import LiveView, finish_live, follow_live
+from scribe.visit.live import LiveView, finish_live, follow_live, prepare_live
 from scribe.visit.pipeline import (
     ImportedAudio,
     draft_transcript,
@@ -36,6 +36,7 @@ __all__ = [
     "export_file",
     "finish_live",
     "follow_live",
+    "prepare_live",
     "interrupted_count",
     "mark_interrupted",
     "note_from_file",

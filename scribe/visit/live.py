@@ -59,6 +59,21 @@ class LiveView:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
 
+def prepare_live(engines: Engines) -> None:
+    """Load the live model before Record (the app calls this when a new visit is opened).
+
+    Loading it during the visit held the interpreter for about 90 ms (faster-whisper reads the
+    tokenizer under the GIL), long enough to stall the window while the meter and the live text
+    were moving. Best effort: a model that cannot load is reported by the visit itself."""
+    from scribe.speech.transcriber import load_model
+
+    opts = engines.as_spoken().transcribe_options()
+    try:
+        load_model(opts.model, opts.device, opts.models_root)  # the live steps' own instance
+    except ScribeError as e:
+        log.info("live model not loaded ahead: %s", type(e).__name__)
+
+
 def _labeller(engines: Engines):  # noqa: ANN202
     """Live speaker labels, or None when they are off or the voice model cannot be loaded."""
     if not engines.label_speakers:

@@ -12,6 +12,9 @@ def test_live_transcript_grows_while_recording_and_stop_goes_to_review(qtbot, ma
     factory = WavStreamFactory(DATA / "visit_short.wav")
     w = make_window(stream_factory=factory)
     w.new_btn.click()
+    # Opening the visit loads the live model ahead (faster-whisper reads its tokenizer holding the
+    # interpreter for ~90 ms); a clinician takes longer than that to ask for consent.
+    assert w.controller.lane.wait(60_000)
     panel = w.record
     probe = EventLoopProbe().start()
     panel.consent.setChecked(True)
@@ -68,3 +71,16 @@ def test_live_transcript_shows_who_is_speaking(qtbot, make_window, store):
     # The final labels (over the whole recording) are stored with the transcript.
     segments = store.get_transcript(eid).segments
     assert {s.speaker for s in segments} == {"clinician", "patient"}
+
+
+def test_opening_a_new_visit_loads_the_live_model_before_record(qtbot, make_window):
+    """The live model is loaded while the clinician asks for consent, not once recording runs."""
+    from models import cache
+
+    cache.clear("whisper")
+    w = make_window()
+    assert not cache.loaded("whisper")
+    w.new_btn.click()
+    assert w.controller.lane.wait(60_000)
+    assert cache.loaded("whisper"), "New visit should load the live model ahead"
+    assert w.controller.recording is None and not w.controller.busy  # nothing was started
