@@ -51,7 +51,7 @@ class BackgroundPass:
     chunks done so far, in order; ``covered_s`` is where they end. Thread-safe.
     """
 
-    def __init__(self, options: TranscribeOptions, threads: int = 1) -> None:
+    def __init__(self, options: TranscribeOptions, threads: int | None = 1) -> None:
         self.options = replace(options, cpu_threads=threads)
         self._queue: queue.Queue[tuple[np.ndarray, float, Segment | None] | None] = queue.Queue()
         self._lock = threading.Lock()

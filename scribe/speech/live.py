@@ -297,7 +297,10 @@ class LiveTranscriber:
         if background:
             from scribe.speech.background import BackgroundPass
 
-            self._background = BackgroundPass(options)
+            # The term pass alone scores on the live model itself (no second model beside the
+            # live steps); the full pass decodes on a one-thread model of its own.
+            self._background = BackgroundPass(
+                options, threads=options.cpu_threads if self._terms_only else 1)
         self._kept: list[np.ndarray] = []  # audio not yet covered by the full pass
         self._kept_start_s = 0.0  # ... from this recording time
         self._sent_s = 0.0  # audio up to here is queued for the full pass
