@@ -58,7 +58,6 @@ __all__ = [
     "candidates",
     "phonetic_key",
     "spans",
-    "warm",
 ]
 
 MARGIN = 0.0
@@ -323,16 +322,6 @@ def _replaced(words: Sequence[Word], span: Span, term: str) -> list[Word]:
         for k, p in enumerate(parts)
     ]
     return [*words[: span.start], *new, *words[span.end :]]
-
-
-def warm() -> None:
-    """Read the lexicons the pass uses now (about 1 s), not at its first segment."""
-    from scribe.nlp import clinical_vocabulary
-
-    _english()
-    _term_keys()
-    _listed_terms()
-    clinical_vocabulary()
 
 
 class TermPass:

@@ -70,10 +70,6 @@ def prepare_live(engines: Engines) -> None:
     opts = engines.as_spoken().transcribe_options()
     try:
         load_model(opts.model, opts.device, opts.models_root)  # the live steps' own instance
-        if _background(engines) == "terms" and opts.term_pass:
-            from scribe.speech.terms import warm
-
-            warm()
     except ScribeError as e:
         log.info("live model not loaded ahead: %s", type(e).__name__)
 
@@ -157,16 +153,14 @@ def follow_live(
         live.close()  # the full pass stops with the visit, whatever ended it
 
 
-def _background(engines: Engines) -> bool | str:
-    """What runs behind the live text: the full pass (scribe.speech.background, with the
-    clinical-term pass) where the machine has room for it (a GPU, or four cores or more), else the
-    clinical-term pass alone over each committed segment (``"terms"``), on the live model. On 2
-    cores the full pass made Stop -> final 6.2 s against 4.5 s without it; the term pass alone
-    first stalled the UI 116 ms (a second model and the lexicons loaded beside the live steps),
-    now loaded ahead by :func:`prepare_live` (docs/benchmarks.md)."""
-    if engines.device == "cuda" or cpu_threads() >= 4:  # no device probe on the live path
-        return True
-    return "terms"
+def _background(engines: Engines) -> bool:
+    """Whether the full pass (scribe.speech.background, with the clinical-term pass) runs behind
+    the live text: where the machine has room for it (a GPU, or four cores or more). On 2 cores it
+    made Stop -> final 6.2 s against 4.5 s without it. The term pass alone (``"terms"``, on the
+    live model, lexicons loaded ahead) took 20/23 terms against 17/23 on 4 train clips, but with it
+    the suite's live visits on 2 cores slowed (555 -> 636 s) and one microphone visit got no audio
+    to its live steps, so there the live path runs as before (docs/benchmarks.md)."""
+    return engines.device == "cuda" or cpu_threads() >= 4  # no device probe on the live path
 
 
 def _shown(labeller: LiveSpeakers | None) -> Labelling | None:
