@@ -404,8 +404,8 @@ def test_medication_allergy_and_habit_questions_take_their_answers() -> None:
 
 def test_the_assessment_opens_on_who_the_patient_is() -> None:
     t = parse_text_transcript(
-        "[doctor] george is a 62-year-old male with a history of hypertension who comes in"
-        " today for his yearly physical .\n" + PROBLEM_VISIT
+        "[doctor] george is a 62-year-old male , known hypertensive , seen by me today for"
+        " his annual physical .\n" + PROBLEM_VISIT
     )
     note = get_drafter("offline").draft(t, load_template("hp"))
     ap = next(s for s in note.sections if s.title == "Assessment and plan").sentences

@@ -102,9 +102,9 @@ def test_tag_question_becomes_the_statement() -> None:
 
 def test_problems_named_by_the_clinician_in_their_words_and_order() -> None:
     t = parse_text_transcript(
-        "[doctor] in terms of your high blood pressure , how are you doing ?\n"
+        "[doctor] how has your high blood pressure been lately ?\n"
         "[patient] i forget my pills sometimes .\n"
-        "[doctor] so for your first problem , your hypertension , let's increase the lisinopril .\n"
+        "[doctor] for your first problem , your hypertension , let's increase the lisinopril .\n"
         "[doctor] for your second problem , your diabetes , we'll continue the metformin .\n"
         "[doctor] and from a depression standpoint , you're doing well .\n"
     )

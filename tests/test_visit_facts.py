@@ -55,8 +55,8 @@ NKDA_VISIT = "\n".join([
     "[doctor] and any fever or chills ?",
     "[patient] no .",
     "[doctor] temperature is ninety nine point one , respiratory rate sixteen .",
-    "[doctor] i'll start you on amoxicillin five hundred milligrams three times a day for ten"
-    " days .",
+    "[doctor] i'll start you on amoxicillin , it's five hundred milligrams , take it three times"
+    " a day , ten days in all .",
     "[doctor] and use the albuterol inhaler , two puffs every four hours as needed .",
 ])
 
