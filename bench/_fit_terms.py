@@ -54,7 +54,8 @@ def fit() -> list[str]:
     vocab = clinical_vocabulary()
     drug_count: Counter[str] = Counter()
     word_count: Counter[str] = Counter()
-    for text in texts():
+    training = texts()
+    for text in training:
         for w in re.findall(r"[a-z][a-z-]+", text.lower()):
             if w in stop:
                 continue
@@ -76,12 +77,12 @@ def fit() -> list[str]:
     chosen = [d for d, n in drug_count.most_common() if n >= MIN_DRUG_COUNT]
     chosen += [w for w, n in word_count.most_common() if n >= MIN_COUNT and rare(w)]
     seen = set(chosen)
-    chosen += [t for t, n in named_terms().most_common()
+    chosen += [t for t, n in named_terms(training).most_common()
                if n >= MIN_COUNT and t not in seen and t not in drugs and len(t) >= 4]
     return chosen
 
 
-def named_terms() -> Counter[str]:
+def named_terms(training: list[str]) -> Counter[str]:
     """The disease, finding, symptom and procedure names these training texts use, as the
     terms bench counts them (``bench._terms.find_terms``: MeSH names, ICD-10-CM words, clinical
     abbreviations; never an everyday word): "discectomy", "gout", "numbing", "light headedness".
@@ -89,7 +90,7 @@ def named_terms() -> Counter[str]:
     from bench._terms import find_terms
 
     count: Counter[str] = Counter()
-    for text in texts():
+    for text in training:
         count.update(t.text for t in find_terms(text) if not t.drug)
     return count
 

